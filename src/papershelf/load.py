@@ -1,0 +1,120 @@
+"""Read YAML content files, keeping the line and column of every key for error messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from papershelf.errors import Location, Problem
+
+try:  # libyaml's C parser is several times faster; fall back where PyYAML was built without it
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML file: its data and where each key path (`("links", 0, "url")`) starts."""
+
+    path: str
+    data: Any
+    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict, compare=False)
+
+    def location(self, *key_path: str | int) -> Location:
+        """Return where the deepest known prefix of `key_path` starts (else the file's start)."""
+        for end in range(len(key_path), 0, -1):
+            position = self.positions.get(tuple(key_path[:end]))
+            if position:
+                return Location(self.path, *position)
+        return Location(self.path, 1, 1)
+
+
+def read_text(path: Path, display_path: str) -> tuple[str | None, Problem | None]:
+    """Read a UTF-8 file, or say in one line why it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, Problem(Location(display_path), f"cannot read file: {exc.strerror}")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Problem(
+            Location(display_path, line, column),
+            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+            hint="save the file as UTF-8",
+        )
+
+
+def parse_yaml(text: str, display_path: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse one YAML document; syntax errors and duplicate keys become problems with a line."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = (
+            Location(display_path, mark.line + 1, mark.column + 1)
+            if mark
+            else Location(display_path)
+        )
+        message = exc.problem or exc.context or "invalid YAML"
+        return None, [Problem(where, f"invalid YAML: {message}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(Location(display_path), f"invalid YAML: {exc}")]
+    if node is None:
+        return YamlDocument(display_path, None), []
+    positions: dict[KeyPath, tuple[int, int]] = {}
+    problems: list[Problem] = []
+    _index_positions(node, (), positions, problems, display_path)
+    try:
+        data = _Loader(text).construct_document(node)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        where = (
+            Location(display_path, mark.line + 1, mark.column + 1)
+            if mark
+            else Location(display_path)
+        )
+        return None, [Problem(where, f"invalid YAML value: {exc.problem}")]
+    return YamlDocument(display_path, data, positions), problems
+
+
+def load_yaml(path: Path, display_path: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Read and parse a YAML file."""
+    text, problem = read_text(path, display_path)
+    if problem:
+        return None, [problem]
+    return parse_yaml(text, display_path)
+
+
+def _index_positions(node, key_path, positions, problems, display_path) -> None:
+    positions[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    Problem(
+                        Location(display_path, line, key_node.start_mark.column + 1),
+                        f"duplicate key '{key}' (first set on line {seen[key]})",
+                        hint="keep one of the two",
+                    )
+                )
+                continue
+            seen[key] = line
+            child = (*key_path, key)
+            _index_positions(value_node, child, positions, problems, display_path)
+            # A key's own position is more useful than its value's for "unknown key" messages.
+            positions[child] = (line, key_node.start_mark.column + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_positions(item, (*key_path, index), positions, problems, display_path)
