@@ -91,7 +91,64 @@ def _parser() -> argparse.ArgumentParser:
     )
     _site_arguments(serve)
     serve.add_argument("--port", type=int, default=8000, help="default: 8000 (0 picks a free one)")
+
+    fmt = commands.add_parser(
+        "fmt",
+        help="rewrite paper files in canonical form",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+        "  papershelf fmt                 # every file in content/papers\n"
+        "  papershelf fmt --check content/papers/glot500-scaling-multilingual-corpora.yaml",
+    )
+    fmt.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories")
+    fmt.add_argument("--content", type=Path, default=Path("content"), help="default: ./content")
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="list files that would change and exit 1; write nothing",
+    )
+
+    new = commands.add_parser(
+        "new",
+        help="start a new paper file with a suggested theme",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+        '  papershelf new --title "Glot500: Scaling Multilingual Corpora" --arxiv 2305.12182\n'
+        '  papershelf new --title "..." --theme adaptation --tags low-resource,tokenizer',
+    )
+    new.add_argument("--title", required=True, help="the paper's title")
+    new.add_argument("--arxiv", metavar="ID", help="arXiv id such as 2305.12182")
+    new.add_argument("--theme", help="theme id (default: the classifier's suggestion)")
+    new.add_argument(
+        "--tags",
+        type=_tag_list,
+        default=(),
+        metavar="A,B",
+        help="comma-separated tag ids (default: the classifier's suggestion)",
+    )
+    new.add_argument("--abstract", help="the abstract (default: a placeholder to replace)")
+    new.add_argument(
+        "--published", type=_date, metavar="YYYY-MM-DD", help="publication date (default: today)"
+    )
+    new.add_argument("--content", type=Path, default=Path("content"), help="default: ./content")
+
+    diff = commands.add_parser(
+        "diff",
+        help="describe what a change does to the list, as Markdown",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+        "  papershelf diff                       # against the merge base with main\n"
+        '  papershelf diff --base origin/main >> "$GITHUB_STEP_SUMMARY"',
+    )
+    diff.add_argument(
+        "--base", metavar="REF", help="git revision to compare with (default: merge base with main)"
+    )
+    diff.add_argument("--content", type=Path, default=Path("content"), help="default: ./content")
     return parser
+
+
+def _tag_list(value: str) -> tuple[str, ...]:
+    return tuple(tag.strip() for tag in value.split(",") if tag.strip())
 
 
 def _site_arguments(parser: argparse.ArgumentParser) -> None:
@@ -171,7 +228,69 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_fmt(args: argparse.Namespace) -> int:
+    from papershelf.fmt import expand_paths, format_files
+
+    result = format_files(expand_paths(args.paths, args.content), check=args.check)
+    _print_problems(result.problems)
+    for path in result.changed:
+        print(f"would reformat {path}" if args.check else f"reformatted {path}")
+    verb = "would be reformatted" if args.check else "reformatted"
+    print(
+        f"{len(result.changed)} file{'s' if len(result.changed) != 1 else ''} {verb}, "
+        f"{result.unchanged} unchanged",
+        file=sys.stderr,
+    )
+    if result.problems or (args.check and result.changed):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from papershelf.scaffold import NewPaper, create_paper
+
+    path, _ = create_paper(
+        NewPaper(
+            title=args.title,
+            content_dir=args.content,
+            # The one place papershelf reads the clock: a new entry is dated today by default.
+            today=dt.datetime.now(dt.UTC).date(),
+            arxiv=args.arxiv,
+            theme=args.theme,
+            tags=args.tags,
+            abstract=args.abstract,
+            published=args.published,
+        )
+    )
+    print(path)
+    return EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from papershelf.config import load_config
+    from papershelf.content import THEMES_FILE, load_papers
+    from papershelf.listdiff import compare, default_base, format_markdown, git, papers_at
+    from papershelf.taxonomy import load_taxonomy
+
+    content = args.content
+    repo = Path(git(content, "rev-parse", "--show-toplevel").strip())
+    base = args.base or default_base(repo)
+    new, problems = load_papers(content)
+    config, more = load_config(content)
+    taxonomy, _ = load_taxonomy(content / THEMES_FILE)
+    problems = [p for p in problems + more if p.is_error]
+    if problems:
+        raise ProblemsError(problems)
+    old = papers_at(repo, base, content)
+    current = {paper.slug: paper for paper in new}
+    print(format_markdown(compare(old, current), taxonomy, config.base_url, base), end="")
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "fmt": _cmd_fmt,
+    "new": _cmd_new,
+    "diff": _cmd_diff,
     "import": _cmd_import,
     "classify": _cmd_classify,
     "build": _cmd_build,

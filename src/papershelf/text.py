@@ -115,7 +115,7 @@ _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
 
 
 def is_arxiv_id(value: str) -> bool:
-    """Tell whether `value` is a bare arXiv identifier (new `2511.09690` or old `cs/0112017` form)."""
+    """Tell whether `value` is a bare arXiv id (new `2511.09690` or old `cs/0112017` form)."""
     return bool(_ARXIV_ID.match(value))
 
 

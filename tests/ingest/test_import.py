@@ -1,0 +1,193 @@
+"""`papershelf import`: scraped listings become paper files, and re-imports lose nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.ingest.conftest import hf_text, run_cli, snapshot
+
+SEED = "hf-daily-papers-multilingual.txt"
+
+SPEECH = {
+    "title": "Scaling Speech Technology to 1,000+ Languages",
+    "abstract": "Expanding the language coverage of speech technology has the potential to "
+    "improve access to information for many more people. We build wav2vec 2.0 models for "
+    "speech recognition in 1,107 languages. Code at https://github.com/facebookresearch/fairseq.",
+    "authors": 17,
+    "date": "May 22, 2023",
+    "comments": 2,
+}
+DATA = {
+    "title": "MADLAD-400: A Multilingual And Document-Level Large Audited Dataset",
+    "abstract": "We introduce MADLAD-400, a manually audited, general domain 3T token "
+    "monolingual dataset based on CommonCrawl, spanning 419 languages, for pretraining data.",
+    "org": "google Google",
+    "date": "Sep 9, 2023",
+}
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def import_(workspace: Path, *sources: str, extra: tuple[str, ...] = ()):
+    return run_cli("import", *sources, *extra, cwd=workspace)
+
+
+def test_seed_scrape_gives_31_papers_with_exact_fields(workspace: Path, repo_root: Path):
+    seed = workspace / SEED
+    seed.write_bytes((repo_root / "content" / "sources" / SEED).read_bytes())
+    result = import_(workspace, SEED)
+    assert result.returncode == 0, result.stderr
+    files = sorted((workspace / "content" / "papers").glob("*.yaml"))
+    assert len(files) == 31
+    assert "31 added, 0 updated, 0 unchanged" in result.stdout
+    papers = {load(f)["title"]: load(f) for f in files}
+    fineweb = papers[
+        "FineWeb2: One Pipeline to Scale Them All -- Adapting Pre-Training Data Processing "
+        "to Every Language"
+    ]
+    assert fineweb["organization"] == {"handle": "HuggingFaceFW", "name": "FineData"}
+    assert fineweb["comments"] == 1
+    assert str(fineweb["published"]) == "2025-06-25"
+    assert "authors" not in fineweb
+    omni = papers[
+        "Omnilingual ASR: Open-Source Multilingual Speech Recognition for 1600+ Languages"
+    ]
+    assert omni["authors"] == {"count": 33}
+    assert omni["links"] == [
+        {"url": "https://github.com/facebookresearch/omnilingual-asr", "kind": "code"}
+    ]
+    assert omni["abstract"].startswith("Automatic speech recognition (ASR) has advanced")
+    assert omni["abstract"].endswith("https://github.com/facebookresearch/omnilingual-asr.")
+    assert omni["provenance"]["source"] == SEED
+    # The page date "Jan 5" follows entries dated up to 2025, so the scrape is from 2026.
+    assert str(omni["added"]) == "2026-01-05"
+    ofa = next(p for t, p in papers.items() if t.startswith("OFA:"))
+    assert "(\\textsc{Ofa})" in ofa["abstract"]
+    assert ofa["comments"] == 4
+
+
+def test_reimport_of_the_same_scrape_changes_no_file(workspace: Path):
+    (workspace / "s.txt").write_text(hf_text([SPEECH, DATA]), encoding="utf-8")
+    assert import_(workspace, "s.txt").returncode == 0
+    before = snapshot(workspace / "content")
+    mtimes = {p: p.stat().st_mtime_ns for p in (workspace / "content").rglob("*.yaml")}
+    again = import_(workspace, "s.txt")
+    assert again.returncode == 0, again.stderr
+    assert "0 added, 0 updated, 2 unchanged" in again.stdout
+    assert snapshot(workspace / "content") == before
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+def test_curator_edits_survive_reimport_of_a_newer_scrape(workspace: Path):
+    (workspace / "s.txt").write_text(hf_text([SPEECH, DATA]), encoding="utf-8")
+    import_(workspace, "s.txt")
+    (path,) = (workspace / "content" / "papers").glob("scaling-speech*.yaml")
+    text = path.read_text(encoding="utf-8")
+    edited = (
+        text.replace("title: Scaling Speech Technology to 1,000+ Languages",
+                     "title: 'Scaling Speech Technology to 1,000+ Languages (MMS)'")
+        .replace("theme: speech", "theme: adaptation")
+        .replace("abstract: >-", "arxiv: '2305.13516'\nnotes: |\n  Read section 4 first.\nabstract: >-")
+    )
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+
+    newer = dict(SPEECH, comments=5)
+    (workspace / "newer.txt").write_text(hf_text([newer], page_date="Jan 9"), encoding="utf-8")
+    result = import_(workspace, "newer.txt")
+    assert result.returncode == 0, result.stderr
+    paper = load(path)
+    assert paper["title"] == "Scaling Speech Technology to 1,000+ Languages (MMS)"
+    assert paper["theme"] == "adaptation"
+    assert paper["arxiv"] == "2305.13516"
+    assert paper["notes"] == "Read section 4 first.\n"
+    assert paper["comments"] == 5, "scraped fields refresh"
+    # The paper missing from the newer scrape is kept.
+    assert len(list((workspace / "content" / "papers").glob("*.yaml"))) == 2
+
+
+def test_newer_scrape_adds_new_papers(workspace: Path):
+    (workspace / "a.txt").write_text(hf_text([SPEECH]), encoding="utf-8")
+    import_(workspace, "a.txt")
+    (workspace / "b.txt").write_text(hf_text([SPEECH, DATA]), encoding="utf-8")
+    result = import_(workspace, "b.txt")
+    assert "1 added, 0 updated, 1 unchanged" in result.stdout
+
+
+def test_duplicates_are_merged_and_reported(workspace: Path):
+    twin = dict(SPEECH, title="Scaling speech technology to 1,000+ languages.", comments=7)
+    (workspace / "s.txt").write_text(hf_text([SPEECH, DATA, twin]), encoding="utf-8")
+    result = import_(workspace, "s.txt")
+    assert result.returncode == 0, result.stderr
+    assert len(list((workspace / "content" / "papers").glob("*.yaml"))) == 2
+    assert "merged" in result.stdout
+    assert "s.txt:" in result.stdout.split("merged", 1)[1]
+
+
+def test_latex_title_duplicate_is_merged(workspace: Path):
+    plain = dict(DATA, title="OFA: One For All")
+    latex = dict(DATA, title="OFA: One For \\textsc{All}")
+    (workspace / "s.txt").write_text(hf_text([plain, latex]), encoding="utf-8")
+    assert import_(workspace, "s.txt").returncode == 0
+    assert len(list((workspace / "content" / "papers").glob("*.yaml"))) == 1
+
+
+def test_yearless_dates_take_the_year_of_the_scrape(workspace: Path):
+    recent = dict(SPEECH, date="May 30")
+    (workspace / "s.txt").write_text(hf_text([recent, DATA], page_date="Jun 2"), encoding="utf-8")
+    assert import_(workspace, "s.txt").returncode == 0
+    (path,) = (workspace / "content" / "papers").glob("scaling-speech*.yaml")
+    # Newest explicit year is 2023, so the page is from 2024.
+    assert str(load(path)["published"]) == "2024-05-30"
+
+    (workspace / "content" / "papers" / path.name).unlink()
+    result = import_(workspace, "s.txt", extra=("--scraped-on", "2026-06-02"))
+    assert result.returncode == 0, result.stderr
+    assert str(load(path)["published"]) == "2026-05-30"
+    assert str(load(path)["added"]) == "2026-06-02"
+
+
+def test_paper_without_a_clear_theme_is_imported_without_one_and_reported(workspace: Path):
+    vague = {
+        "title": "On the Shape of Things",
+        "abstract": "We study shapes and discuss what they mean for things in general.",
+        "date": "Mar 3, 2024",
+    }
+    (workspace / "s.txt").write_text(hf_text([vague]), encoding="utf-8")
+    result = import_(workspace, "s.txt")
+    assert result.returncode == 0
+    (path,) = (workspace / "content" / "papers").glob("*.yaml")
+    assert "theme" not in load(path)
+    assert f"{Path('content/papers') / path.name}:1: warning: no theme fits well" in result.stderr
+
+
+def test_dry_run_writes_nothing(workspace: Path):
+    (workspace / "s.txt").write_text(hf_text([SPEECH, DATA]), encoding="utf-8")
+    before = snapshot(workspace)
+    result = import_(workspace, "s.txt", extra=("--dry-run",))
+    assert result.returncode == 0
+    assert "would import 2 entries" in result.stdout
+    assert "2 added" in result.stdout
+    assert snapshot(workspace) == before
+
+
+def test_different_papers_whose_slugs_clash_get_distinct_stable_files(workspace: Path):
+    stem = "Continued Pretraining of Multilingual Encoders for Low-Resource Languages of"
+    first = dict(DATA, title=f"{stem} West Africa")
+    second = dict(DATA, title=f"{stem} Southeast Asia", date="Jan 2, 2021")
+    (workspace / "s.txt").write_text(hf_text([first, second]), encoding="utf-8")
+    assert import_(workspace, "s.txt").returncode == 0
+    names = sorted(p.name for p in (workspace / "content" / "papers").glob("*.yaml"))
+    assert names == [
+        "continued-pretraining-of-multilingual-encoders-for-low-2021.yaml",
+        "continued-pretraining-of-multilingual-encoders-for-low.yaml",
+    ]
+    assert all(len(name) <= 80 for name in names)
+    # Importing again, even in the other order, keeps each paper in its file.
+    (workspace / "r.txt").write_text(hf_text([second, first]), encoding="utf-8")
+    result = import_(workspace, "r.txt")
+    assert "0 added, 0 updated, 2 unchanged" in result.stdout
