@@ -209,7 +209,7 @@ def _plan(
                 f"{entry.location} and {first.entry.location} both match {current.path}"
             )
             continue
-        scraped = _scraped_values(entry, taxonomy)
+        scraped, classification = _scraped_values(entry, taxonomy)
         source = _source_name(Path(candidate.scrape.path), content_dir)
         if current is None:
             slug = _unique_slug(entry, taken)
@@ -235,7 +235,6 @@ def _plan(
                 for p in problems
             )
             continue
-        classification = scraped["_classification"]
         if action != "unchanged":
             plan.writes.append((path, dump_paper(paper), old_bytes))
         if paper.theme is None:
@@ -271,7 +270,10 @@ def _entry_keys(entry: ScrapedEntry) -> list[str]:
     return [*_identity_keys(entry.title, entry.arxiv), f"imported-title:{fingerprint(entry.title)}"]
 
 
-def _scraped_values(entry: ScrapedEntry, taxonomy: Taxonomy) -> dict[str, Any]:
+def _scraped_values(
+    entry: ScrapedEntry, taxonomy: Taxonomy
+) -> tuple[dict[str, Any], Classification]:
+    """Return the values import would write for an entry, and how its theme was chosen."""
     classification = classify(
         taxonomy, title=entry.title, abstract=entry.abstract, links=entry.links
     )
@@ -290,10 +292,7 @@ def _scraped_values(entry: ScrapedEntry, taxonomy: Taxonomy) -> dict[str, Any]:
         links=entry.links,
     )
     values = paper_values(draft)
-    return {
-        **{name: values.get(name) for name in IMPORTED_FIELDS},
-        "_classification": classification,
-    }
+    return {name: values.get(name) for name in IMPORTED_FIELDS}, classification
 
 
 def _new_paper(

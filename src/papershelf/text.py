@@ -54,7 +54,14 @@ def normalize_title(title: str) -> str:
 
 def make_slug(title: str) -> str:
     """Return a lowercase ASCII slug for a title, cut at a word boundary to stay URL-friendly."""
-    slug = slugify(latex_to_plain(title), max_length=SLUG_MAX_LENGTH, word_boundary=True)
+    words = slugify(latex_to_plain(title)).split("-")
+    # slugify's own max_length skips a long word and keeps later short ones ("for-low-of"),
+    # so cut at the first word that does not fit.
+    slug = words[0][:SLUG_MAX_LENGTH]
+    for word in words[1:]:
+        if len(slug) + 1 + len(word) > SLUG_MAX_LENGTH:
+            break
+        slug += f"-{word}"
     return slug or "paper"
 
 

@@ -1,0 +1,80 @@
+"""Scraped paper listings in, `Scrape` values out: one parser per format, chosen from the content.
+
+Formats: `hf-text` (the text copy of a Hugging Face papers page), `hf-html` (its HTML) and
+`hf-json` (the daily-papers API). Bad input gives problems with a file and line, never an
+exception and never part of a listing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from papershelf.errors import Location, Problem
+from papershelf.load import read_text
+from papershelf.model import Scrape
+from papershelf.sources.hf_html import parse_hf_html
+from papershelf.sources.hf_json import parse_hf_json
+from papershelf.sources.hf_text import looks_like_hf_text, parse_hf_text
+
+FORMATS = ("hf-text", "hf-html", "hf-json")
+
+__all__ = ["FORMATS", "detect_format", "parse_scrape", "read_scrape"]
+
+
+def read_scrape(
+    path: Path,
+    display_path: str,
+    *,
+    format: str | None = None,
+    scraped_on: dt.date | None = None,
+) -> tuple[Scrape | None, list[Problem]]:
+    """Read a scraped listing file; `format` overrides detection, `scraped_on` dates it."""
+    text, problem = read_text(path, display_path)
+    if text is None:
+        return None, [problem] if problem else []
+    return parse_scrape(text, display_path, format=format, scraped_on=scraped_on)
+
+
+def parse_scrape(
+    text: str,
+    display_path: str,
+    *,
+    format: str | None = None,
+    scraped_on: dt.date | None = None,
+) -> tuple[Scrape | None, list[Problem]]:
+    """Parse a listing's text; messages name `display_path`."""
+    start = Location(display_path, 1, 1)
+    if format is not None and format not in FORMATS:
+        expected = ", ".join(FORMATS)
+        return None, [Problem(start, f"unknown format '{format}' (expected one of {expected})")]
+    if not text.strip():
+        return None, [Problem(start, "file is empty", hint="expected a scraped papers listing")]
+    chosen = format or detect_format(text)
+    if chosen == "hf-json":
+        return parse_hf_json(text, display_path, scraped_on=scraped_on)
+    if chosen == "hf-html":
+        return parse_hf_html(text, display_path, scraped_on=scraped_on)
+    if chosen == "hf-text":
+        return parse_hf_text(text, display_path, scraped_on=scraped_on)
+    first = text[: len(text) - len(text.lstrip())].count("\n") + 1
+    return None, [
+        Problem(
+            Location(display_path, first, 1),
+            "unknown scrape format: expected the JSON or HTML of a Hugging Face papers page, "
+            "or its text copy with '·' lines before each date",
+            hint="pass --format " + ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1],
+        )
+    ]
+
+
+def detect_format(text: str) -> str | None:
+    """Name the format of a listing from its content, or None when it is none of them."""
+    start = text.lstrip()[:1]
+    if start in ("[", "{"):
+        return "hf-json"
+    if start == "<":
+        return "hf-html"
+    if looks_like_hf_text(text):
+        return "hf-text"
+    return None

@@ -1,0 +1,262 @@
+"""The plain-text copy of a Hugging Face papers listing (what a browser's select-all gives).
+
+Each paper reads, blank lines aside:
+
+    Title
+    Abstract (one paragraph; hard-wrapped lines and several paragraphs are accepted too)
+      • 33 authors              or an organisation line: `HuggingFaceFW FineData`
+    ·
+    Nov 12, 2025 4              a year-less `May 30` is this year; the number is the comment count
+
+The parser anchors on the `·` lines: the line after one is the date, the nearest line before it
+names the authors or organisation, and the lines back to the previous paper's date are its
+title and abstract. When a blank line follows the title, the title is everything up to that
+blank line (a wrapped title); otherwise it is the first line. Abstract lines within a paragraph
+are joined with one space (undoing a copy's wrapping), paragraphs with a blank line; text is
+otherwise kept exactly, LaTeX and typos included.
+
+Organisation lines: the page shows an avatar whose alt text is the Hugging Face handle, then the
+display name, so a copy reads `<handle> <Display Name>` (`Idiap Idiap Research Institute`). A
+copy that dropped the alt text starts with the separating space (` Google`): no handle. A line of
+a single word is a display name without a handle, since the alt text is what copies drop.
+
+Before the first paper comes the page header (banner, `Daily Papers`, a search query, the
+Daily/Weekly/Monthly tabs) ending with the page date (`Jan 5`), which is the scrape day; see
+`papershelf.sources.dates` for how years are found. Without a page date, a leading run of the
+header lines Hugging Face is known to show is skipped instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from papershelf.errors import Location, Problem
+from papershelf.model import Authors, Organization, Scrape, ScrapedEntry
+from papershelf.sources.common import shorten
+from papershelf.sources.dates import (
+    DATE_PATTERN,
+    ListingDate,
+    looks_like_date,
+    parse_listing_date,
+    resolve_dates,
+)
+from papershelf.text import extract_links
+
+FORMAT = "hf-text"
+SEPARATOR = "·"
+AUTHORS_LINE = re.compile(r"^(?:[•*-]\s*)?(?P<count>\d+)\s+authors?$")
+_DATE_LINE = re.compile(rf"^(?P<date>{DATE_PATTERN})(?:\s+(?P<comments>\d+))?$")
+# Longer than any organisation name; a longer line before '·' is an abstract whose paper lost
+# its authors line.
+_MAX_ORGANIZATION_LENGTH = 120
+# Only a fallback for copies without a page date; the page date is what ends the header.
+_KNOWN_HEADER = re.compile(
+    r"^(new|Subscribe|Daily Papers|Trending Papers|Daily|Weekly|Monthly"
+    r"|Get trending papers in your email inbox( once a day)?!|by\s*AK\b.*)$"
+)
+
+
+@dataclass(frozen=True)
+class _Line:
+    number: int  # 1-based
+    text: str  # as in the file, without the line ending
+
+    @property
+    def stripped(self) -> str:
+        return self.text.strip()
+
+    @property
+    def column(self) -> int:
+        return len(self.text) - len(self.text.lstrip()) + 1
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """An entry read from its lines, waiting for its date to get a year."""
+
+    title: str
+    abstract: str
+    title_line: _Line
+    date: ListingDate
+    comments: int | None
+    authors: Authors | None
+    organization: Organization | None
+
+
+def looks_like_hf_text(text: str) -> bool:
+    """Tell whether `text` has the text copy's structure: `·` lines or `N authors` lines."""
+    return any(
+        line.strip() == SEPARATOR or AUTHORS_LINE.match(line.strip()) for line in text.split("\n")
+    )
+
+
+def parse_hf_text(
+    text: str, display_path: str, *, scraped_on: dt.date | None = None
+) -> tuple[Scrape | None, list[Problem]]:
+    """Read every paper of a text-copy listing, or say what is wrong, line by line."""
+    lines = [_Line(n, raw.rstrip("\r")) for n, raw in enumerate(text.split("\n"), start=1)]
+    problems: list[Problem] = []
+    drafts: list[_Draft] = []
+    page_date: ListingDate | None = None
+    start = 0  # index of the first line after the previous paper
+    for sep in (i for i, line in enumerate(lines) if line.stripped == SEPARATOR):
+        region = lines[start:sep]
+        if start == 0:
+            page_date, region, found = _split_header(region, display_path)
+            problems.extend(found)
+        after = lines[sep + 1 : sep + 2]
+        draft, found = _read_entry(region, lines[sep], after, display_path)
+        problems.extend(found)
+        if draft is not None:
+            drafts.append(draft)
+        # A date line, even an unreadable one, belongs to this paper, not to the next one's title.
+        start = sep + 2 if after and after[0].stripped else sep + 1
+    rest = lines[start:]
+    if start == 0:
+        page_date, rest, found = _split_header(rest, display_path)
+        problems.extend(found)
+    leftover = _first_text_line(rest)
+    if leftover is not None:
+        problems.append(_truncated(leftover, display_path))
+    elif not drafts and not problems:
+        problems.append(Problem(Location(display_path, 1, 1), "no papers found in the listing"))
+    if problems:
+        return None, problems
+
+    resolved, problems = resolve_dates(
+        [d.date for d in drafts], page_date=page_date, scraped_on=scraped_on
+    )
+    if resolved is None:
+        return None, problems
+    entries = tuple(
+        ScrapedEntry(
+            title=draft.title,
+            abstract=draft.abstract,
+            published=published,
+            location=Location(display_path, draft.title_line.number, draft.title_line.column),
+            authors=draft.authors,
+            organization=draft.organization,
+            comments=draft.comments,
+            links=extract_links(draft.abstract),
+        )
+        for draft, published in zip(drafts, resolved.dates, strict=True)
+    )
+    return Scrape(display_path, FORMAT, resolved.scraped_on, entries), []
+
+
+def _split_header(
+    region: list[_Line], display_path: str
+) -> tuple[ListingDate | None, list[_Line], list[Problem]]:
+    """Split the page header off the first paper's lines; return the page date, if any."""
+    dates = [i for i, line in enumerate(region) if looks_like_date(line.stripped)]
+    date_index = dates[-1] if dates else None
+    if date_index is None:
+        skipped = 0
+        while skipped < len(region) and (
+            not region[skipped].stripped or _KNOWN_HEADER.match(region[skipped].stripped)
+        ):
+            skipped += 1
+        return None, region[skipped:], []
+    line = region[date_index]
+    location = Location(display_path, line.number, line.column)
+    page_date, problem = parse_listing_date(line.stripped, location)
+    return page_date, region[date_index + 1 :], [problem] if problem else []
+
+
+def _read_entry(
+    region: list[_Line], separator: _Line, after: list[_Line], display_path: str
+) -> tuple[_Draft | None, list[Problem]]:
+    """Read one paper from the lines before its `·` and the line after it."""
+    filled = [i for i, line in enumerate(region) if line.stripped]
+    if not filled:
+        message = f"'{SEPARATOR}' line has no paper before it"
+        return None, [Problem(_at(separator, display_path), message)]
+    credit = region[filled[-1]]
+    body = region[filled[0] : filled[-1]]
+    if not body:
+        message = f"expected a title and an abstract before '{shorten(credit.stripped)}'"
+        return None, [Problem(_at(credit, display_path), message)]
+    if any(AUTHORS_LINE.match(line.stripped) for line in body):
+        # An authors line among a paper's lines: the paper before lost its '·' and date.
+        return None, [_truncated(body[0], display_path)]
+    authors, organization, problem = _read_credit(credit, display_path)
+    if problem:
+        return None, [problem]
+    title_lines, paragraphs = _title_and_abstract(body)
+    title = " ".join(line.stripped for line in title_lines)
+    if not paragraphs:
+        message = f"entry '{shorten(title)}' has no abstract"
+        return None, [Problem(_at(body[0], display_path), message)]
+    if not after or not after[0].stripped:
+        message = f"entry '{shorten(title)}' is truncated: no date after '{SEPARATOR}'"
+        return None, [Problem(_at(separator, display_path), message)]
+    date, comments, problem = _read_date_line(after[0], display_path)
+    if problem or date is None:
+        return None, [problem] if problem else []
+    abstract = "\n\n".join(" ".join(line.stripped for line in p) for p in paragraphs)
+    return _Draft(title, abstract, body[0], date, comments, authors, organization), []
+
+
+def _title_and_abstract(lines: list[_Line]) -> tuple[list[_Line], list[list[_Line]]]:
+    paragraphs: list[list[_Line]] = [[]]
+    for line in lines:
+        if line.stripped:
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    paragraphs = [p for p in paragraphs if p]
+    if len(paragraphs) > 1:
+        return paragraphs[0], paragraphs[1:]
+    first = paragraphs[0]
+    return first[:1], [first[1:]] if len(first) > 1 else []
+
+
+def _read_credit(
+    line: _Line, display_path: str
+) -> tuple[Authors | None, Organization | None, Problem | None]:
+    """Read `• N authors` or an organisation line (`handle Display Name` or ` Display Name`)."""
+    text = line.stripped
+    match = AUTHORS_LINE.match(text)
+    if match:
+        return Authors(count=int(match.group("count"))), None, None
+    if len(text) > _MAX_ORGANIZATION_LENGTH:
+        message = (
+            "expected an authors line ('• N authors') or an organisation line before "
+            f"'{SEPARATOR}', got '{shorten(text)}'"
+        )
+        return None, None, Problem(_at(line, display_path), message)
+    handle, _, name = text.partition(" ")
+    if line.text[0].isspace() or not name.strip():
+        return None, Organization(name=text), None
+    return None, Organization(name=name.strip(), handle=handle), None
+
+
+def _read_date_line(
+    line: _Line, display_path: str
+) -> tuple[ListingDate | None, int | None, Problem | None]:
+    location = _at(line, display_path)
+    match = _DATE_LINE.match(line.stripped)
+    if match is None:
+        _, problem = parse_listing_date(line.stripped, location)
+        return None, None, problem
+    date, problem = parse_listing_date(match.group("date"), location)
+    comments = int(match.group("comments")) if match.group("comments") else None
+    return date, comments, problem
+
+
+def _truncated(title_line: _Line, display_path: str) -> Problem:
+    message = (
+        f"entry '{shorten(title_line.stripped)}' is truncated: "
+        f"its '{SEPARATOR}' line and date are missing"
+    )
+    return Problem(_at(title_line, display_path), message)
+
+
+def _first_text_line(lines: list[_Line]) -> _Line | None:
+    return next((line for line in lines if line.stripped), None)
+
+
+def _at(line: _Line, display_path: str) -> Location:
+    return Location(display_path, line.number, line.column)
