@@ -11,9 +11,23 @@ import yaml
 from papershelf.errors import Location, Problem
 
 try:  # libyaml's C parser is several times faster; fall back where PyYAML was built without it
-    _Loader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, except that a date-shaped value that is no date (`2024-13-01`) stays
+    text, so the validator can say which key holds it instead of the loader crashing."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 KeyPath = tuple[str | int, ...]
 

@@ -108,7 +108,7 @@ class Paper:
 
 @dataclass(frozen=True)
 class Rule:
-    """A classification rule: a regular expression and how much a match counts."""
+    """A classification rule: a regular expression, where to look for it, and what a match adds."""
 
     pattern: str
     weight: float = 1.0
@@ -142,6 +142,15 @@ class Taxonomy:
     tags: tuple[Tag, ...]
     min_theme_score: float = 3.0
     min_tag_score: float = 1.0
+    # A match in the title counts this many times its weight: titles name what a paper is about.
+    title_weight: float = 2.0
+    # The leading theme must beat the runner-up by this much, or the paper is left unthemed.
+    min_margin: float = 2.0
+
+    def __hash__(self) -> int:
+        # Classification looks its compiled rules up by taxonomy once per paper; hashing every
+        # rule each time would cost more than classifying. Equal taxonomies have equal ids.
+        return hash((tuple(t.id for t in self.themes), tuple(t.id for t in self.tags)))
 
     def theme(self, theme_id: str) -> Theme | None:
         return next((t for t in self.themes if t.id == theme_id), None)

@@ -14,7 +14,14 @@ from papershelf.text import SLUG_PATTERN
 from papershelf.validate import did_you_mean
 
 RULE_FIELDS = ("title", "abstract", "links")
-_TOP_KEYS = ("min_theme_score", "min_tag_score", "themes", "tags")
+# Each top-level setting once: its default and whether zero is allowed.
+_SETTINGS = {
+    "min_theme_score": (3.0, False),
+    "min_tag_score": (1.0, False),
+    "title_weight": (2.0, False),
+    "min_margin": (2.0, True),
+}
+_TOP_KEYS = (*_SETTINGS, "themes", "tags")
 _THEME_KEYS = ("id", "title", "description", "outranks", "rules")
 _TAG_KEYS = ("id", "title", "description", "rules")
 _RULE_KEYS = ("pattern", "weight", "fields")
@@ -30,6 +37,7 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
 
 
 def taxonomy_from_document(doc: YamlDocument) -> tuple[Taxonomy | None, list[Problem]]:
+    """Build a `Taxonomy` from a parsed themes file, or say everything that is wrong with it."""
     problems: list[Problem] = []
 
     def error(key_path: tuple, message: str, hint: str | None = None) -> None:
@@ -42,39 +50,94 @@ def taxonomy_from_document(doc: YamlDocument) -> tuple[Taxonomy | None, list[Pro
     for key in data:
         if key not in _TOP_KEYS:
             error((key,), f"unknown key '{key}'", did_you_mean(str(key), _TOP_KEYS))
+    theme_entries = _entries(doc, "themes", _THEME_KEYS, error)
     themes = tuple(
         Theme(
             id=e["id"],
             title=e["title"],
             description=e["description"],
             rules=e["rules"],
-            outranks=tuple(e.get("outranks") or ()),
+            outranks=_outranks(e, error),
         )
-        for e in _entries(doc, "themes", _THEME_KEYS, error)
+        for e in theme_entries
     )
     tags = tuple(
         Tag(id=e["id"], title=e["title"], description=e["description"], rules=e["rules"])
         for e in _entries(doc, "tags", _TAG_KEYS, error)
     )
-    theme_ids = [theme.id for theme in themes]
-    for index, theme in enumerate(themes):
-        for other in theme.outranks:
-            if other not in theme_ids:
-                error(
-                    ("themes", index, "outranks"),
-                    f"theme '{theme.id}' outranks unknown theme '{other}'",
-                    did_you_mean(other, theme_ids),
-                )
-    scores = {}
-    for key, default in (("min_theme_score", 3.0), ("min_tag_score", 1.0)):
+    _check_outranks(themes, [e["_index"] for e in theme_entries], error)
+    settings = {}
+    for key, (default, zero_allowed) in _SETTINGS.items():
         value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            error((key,), f"'{key}' must be a positive number, got {value!r}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or value < 0
+            or (value == 0 and not zero_allowed)
+        ):
+            kind = "a number, 0 or more" if zero_allowed else "a positive number"
+            error((key,), f"'{key}' must be {kind}, got {value!r}")
             value = default
-        scores[key] = float(value)
+        settings[key] = float(value)
     if problems:
         return None, problems
-    return Taxonomy(themes=themes, tags=tags, **scores), problems
+    return Taxonomy(themes=themes, tags=tags, **settings), problems
+
+
+def _outranks(entry: dict, error) -> tuple[str, ...]:
+    value = entry.get("outranks")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        error(("themes", entry["_index"], "outranks"), "'outranks' must be a list of theme ids")
+        return ()
+    return tuple(value)
+
+
+def _check_outranks(themes: tuple[Theme, ...], indexes: list[int], error) -> None:
+    """Report references to unknown themes, and circles, which would leave no theme standing."""
+    ids = [theme.id for theme in themes]
+    for theme, index in zip(themes, indexes, strict=True):
+        for position, other in enumerate(theme.outranks):
+            where = ("themes", index, "outranks", position)
+            if other == theme.id:
+                error(where, f"theme '{theme.id}' cannot outrank itself")
+            elif other not in ids:
+                error(
+                    where,
+                    f"theme '{theme.id}' outranks unknown theme '{other}'",
+                    did_you_mean(other, ids),
+                )
+    beaten = {t.id: [o for o in t.outranks if o in ids and o != t.id] for t in themes}
+    for theme, index in zip(themes, indexes, strict=True):
+        circle = _circle_from(theme.id, beaten)
+        # Report each circle once, at its first-declared theme.
+        if circle and circle[0] == min(circle[:-1], key=ids.index):
+            error(
+                ("themes", index, "outranks"),
+                f"themes outrank each other in a circle: {' -> '.join(circle)}",
+                hint="remove one of the 'outranks' entries",
+            )
+
+
+def _circle_from(start: str, beaten: dict[str, list[str]]) -> list[str] | None:
+    path = [start]
+
+    def walk(node: str) -> bool:
+        for nxt in beaten[node]:
+            if nxt == start:
+                path.append(nxt)
+                return True
+            if nxt not in path:
+                path.append(nxt)
+                if walk(nxt):
+                    return True
+                path.pop()
+        return False
+
+    return path if walk(start) else None
 
 
 def _entries(doc: YamlDocument, section: str, allowed: tuple[str, ...], error) -> list[dict]:
@@ -83,7 +146,7 @@ def _entries(doc: YamlDocument, section: str, allowed: tuple[str, ...], error) -
         error((section,), f"'{section}' must be a non-empty list")
         return []
     entries: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for index, item in enumerate(items):
         where = (section, index)
         if not isinstance(item, dict):
@@ -97,9 +160,14 @@ def _entries(doc: YamlDocument, section: str, allowed: tuple[str, ...], error) -
             error((*where, "id"), f"'id' must be a slug such as 'low-resource', got {entry_id!r}")
             continue
         if entry_id in seen:
-            error((*where, "id"), f"'{entry_id}' is declared twice in '{section}'")
+            first_line = doc.location(section, seen[entry_id], "id").line
+            error(
+                (*where, "id"),
+                f"'{entry_id}' is declared twice in '{section}'",
+                hint=f"the first declaration is on line {first_line}",
+            )
             continue
-        seen.add(entry_id)
+        seen[entry_id] = index
         title = item.get("title")
         if not isinstance(title, str) or not title.strip():
             error((*where, "title"), f"'{entry_id}' needs a 'title'")
@@ -108,12 +176,14 @@ def _entries(doc: YamlDocument, section: str, allowed: tuple[str, ...], error) -
         if not isinstance(description, str):
             error((*where, "description"), "'description' must be text")
             continue
-        rules = _rules(doc, (*where, "rules"), item.get("rules"), error)
-        entries.append({**item, "description": description.strip(), "rules": rules})
+        rules = _rules((*where, "rules"), item.get("rules"), error)
+        entries.append(
+            {**item, "description": description.strip(), "rules": rules, "_index": index}
+        )
     return entries
 
 
-def _rules(doc: YamlDocument, where: tuple, items: Any, error) -> tuple[Rule, ...]:
+def _rules(where: tuple, items: Any, error) -> tuple[Rule, ...]:
     if items is None:
         return ()
     if not isinstance(items, list):
@@ -121,33 +191,49 @@ def _rules(doc: YamlDocument, where: tuple, items: Any, error) -> tuple[Rule, ..
         return ()
     rules: list[Rule] = []
     for index, item in enumerate(items):
-        at = (*where, index)
-        if isinstance(item, str):
-            item = {"pattern": item}
-        if not isinstance(item, dict) or not isinstance(item.get("pattern"), str):
-            error(at, "a rule needs a 'pattern' (a regular expression)")
-            continue
-        for key in item:
-            if key not in _RULE_KEYS:
-                error((*at, key), f"unknown key '{key}'", did_you_mean(str(key), _RULE_KEYS))
-        try:
-            re.compile(item["pattern"])
-        except re.error as exc:
-            error((*at, "pattern"), f"invalid regular expression {item['pattern']!r}: {exc}")
-            continue
-        weight = item.get("weight", 1)
-        if isinstance(weight, bool) or not isinstance(weight, int | float):
-            error((*at, "weight"), f"'weight' must be a number, got {weight!r}")
-            continue
-        fields = item.get("fields", ["title", "abstract"])
-        if isinstance(fields, str):
-            fields = [fields]
-        bad = [f for f in fields if f not in RULE_FIELDS] if isinstance(fields, list) else [fields]
-        if bad:
-            error(
-                (*at, "fields"),
-                f"rule fields must be among {', '.join(RULE_FIELDS)}, got {bad[0]!r}",
-            )
-            continue
-        rules.append(Rule(pattern=item["pattern"], weight=float(weight), fields=tuple(fields)))
+        rule = _rule((*where, index), item, error)
+        if rule:
+            rules.append(rule)
     return tuple(rules)
+
+
+def _rule(at: tuple, item: Any, error) -> Rule | None:
+    if isinstance(item, str):
+        item = {"pattern": item}
+    if not isinstance(item, dict) or not isinstance(item.get("pattern"), str):
+        error(at, "a rule needs a 'pattern' (a regular expression)")
+        return None
+    ok = True
+    for key in item:
+        if key not in _RULE_KEYS:
+            error((*at, key), f"unknown key '{key}'", did_you_mean(str(key), _RULE_KEYS))
+            ok = False
+    pattern = item["pattern"]
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        error((*at, "pattern"), f"invalid regular expression {pattern!r}: {exc}")
+        return None
+    if compiled.search(""):
+        # Such a pattern matches every paper, so it would give its theme or tag to all of them.
+        error(
+            (*at, "pattern"),
+            f"pattern {pattern!r} matches empty text, so it would match every paper",
+            hint="check for an empty alternative such as 'a|' or a '*' that should be '+'",
+        )
+        ok = False
+    weight = item.get("weight", 1)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight == 0:
+        error((*at, "weight"), f"'weight' must be a number other than 0, got {weight!r}")
+        ok = False
+    fields = item.get("fields", ["title", "abstract"])
+    if isinstance(fields, str):
+        fields = [fields]
+    bad = [f for f in fields if f not in RULE_FIELDS] if isinstance(fields, list) else [fields]
+    if bad or not fields:
+        got = repr(bad[0]) if bad else "an empty list"
+        error((*at, "fields"), f"rule fields must be among {', '.join(RULE_FIELDS)}, got {got}")
+        ok = False
+    if not ok:
+        return None
+    return Rule(pattern=pattern, weight=float(weight), fields=tuple(dict.fromkeys(fields)))
