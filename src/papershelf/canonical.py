@@ -64,7 +64,9 @@ class _Literal(str):
 
 
 class _Dumper(_BaseDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        # `added` and `scraped_on` are often the same date object; anchors would obscure the file.
+        return True
 
 
 _Dumper.add_representer(

@@ -132,6 +132,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     new.add_argument("--content", type=Path, default=Path("content"), help="default: ./content")
 
+    check = commands.add_parser(
+        "check",
+        help="check the content as a reviewer would, writing nothing",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+        "  papershelf check\n"
+        "  papershelf check --format github --strict   # in a pull-request workflow",
+    )
+    check.add_argument("--content", type=Path, default=Path("content"), help="default: ./content")
+    check.add_argument(
+        "--templates", type=Path, default=Path("templates"), help="default: ./templates"
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="text (default) or GitHub Actions annotations",
+    )
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
     diff = commands.add_parser(
         "diff",
         help="describe what a change does to the list, as Markdown",
@@ -207,14 +227,19 @@ def _cmd_build(args: argparse.Namespace) -> int:
             check=args.check,
         )
     )
+    _print_problems(result.warnings)
     print(result.summary())
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
     from papershelf.build import BuildOptions
     from papershelf.serve import serve
 
+    # serve reports rebuilds and their problems through logging while it runs.
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     serve(
         BuildOptions(
             content_dir=args.content,
@@ -268,7 +293,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     from papershelf.config import load_config
-    from papershelf.content import THEMES_FILE, load_papers
+    from papershelf.content import SITE_FILE, THEMES_FILE, load_papers
     from papershelf.listdiff import compare, default_base, format_markdown, git, papers_at
     from papershelf.taxonomy import load_taxonomy
 
@@ -276,7 +301,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     repo = Path(git(content, "rev-parse", "--show-toplevel").strip())
     base = args.base or default_base(repo)
     new, problems = load_papers(content)
-    config, more = load_config(content)
+    config, more = load_config(content / SITE_FILE)
     taxonomy, _ = load_taxonomy(content / THEMES_FILE)
     problems = [p for p in problems + more if p.is_error]
     if problems:
@@ -287,7 +312,20 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from papershelf.check import check_content
+
+    result = check_content(
+        args.content, args.templates, today=dt.datetime.now(dt.UTC).date(), strict=args.strict
+    )
+    for problem in result.problems:
+        print(problem.format_github() if args.format == "github" else problem.format_text())
+    print(result.summary(), file=sys.stderr if args.format == "github" else sys.stdout)
+    return EXIT_PROBLEMS if result.errors else EXIT_OK
+
+
 _COMMANDS = {
+    "check": _cmd_check,
     "fmt": _cmd_fmt,
     "new": _cmd_new,
     "diff": _cmd_diff,

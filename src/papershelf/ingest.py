@@ -44,6 +44,7 @@ class PaperOutcome:
     slug: str
     path: str
     action: str  # "added", "updated" or "unchanged"
+    theme: str | None
     classification: Classification
     refreshed: tuple[str, ...] = ()  # imported fields whose value changed
     kept: tuple[str, ...] = ()  # fields a curator set, left as they were
@@ -81,7 +82,7 @@ class ImportReport:
             f"source{'s' if len(self.scrapes) != 1 else ''}: {self.count('added')} added, "
             f"{self.count('updated')} updated, {self.count('unchanged')} unchanged, "
             f"{len(self.merged)} duplicate{'s' if len(self.merged) != 1 else ''} merged, "
-            f"{sum(o.classification.theme is None for o in self.outcomes)} without a theme"
+            f"{sum(o.theme is None for o in self.outcomes)} without a theme"
             + (" (dry run: nothing written)" if self.dry_run else "")
         )
         return lines
@@ -241,7 +242,7 @@ def _plan(
             plan.warnings.append(
                 Problem(
                     Location(display_path(path), paper.line_of("title")),
-                    f"no theme fits well: {classification.verdict}",
+                    f"imported without a theme ({classification.verdict})",
                     hint="set 'theme:' by hand (see `papershelf classify` for the evidence)",
                     severity=Severity.WARNING,
                 )
@@ -251,6 +252,7 @@ def _plan(
                 slug=paper.slug,
                 path=display_path(path),
                 action=action,
+                theme=paper.theme,
                 classification=classification,
                 refreshed=tuple(refreshed),
                 kept=tuple(kept),

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-HEADER = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n" \
+HEADER = (
+    "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
     "byAK and the research community\n\n{page_date}\n\n"
+)
 
 
 def hf_text(entries: list[dict], page_date: str = "Jan 5") -> str:

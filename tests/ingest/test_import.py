@@ -88,10 +88,14 @@ def test_curator_edits_survive_reimport_of_a_newer_scrape(workspace: Path):
     (path,) = (workspace / "content" / "papers").glob("scaling-speech*.yaml")
     text = path.read_text(encoding="utf-8")
     edited = (
-        text.replace("title: Scaling Speech Technology to 1,000+ Languages",
-                     "title: 'Scaling Speech Technology to 1,000+ Languages (MMS)'")
+        text.replace(
+            "title: Scaling Speech Technology to 1,000+ Languages",
+            "title: 'Scaling Speech Technology to 1,000+ Languages (MMS)'",
+        )
         .replace("theme: speech", "theme: adaptation")
-        .replace("abstract: >-", "arxiv: '2305.13516'\nnotes: |\n  Read section 4 first.\nabstract: >-")
+        .replace(
+            "abstract: >-", "arxiv: '2305.13516'\nnotes: |\n  Read section 4 first.\nabstract: >-"
+        )
     )
     assert edited != text
     path.write_text(edited, encoding="utf-8")
@@ -162,7 +166,7 @@ def test_paper_without_a_clear_theme_is_imported_without_one_and_reported(worksp
     assert result.returncode == 0
     (path,) = (workspace / "content" / "papers").glob("*.yaml")
     assert "theme" not in load(path)
-    assert f"{Path('content/papers') / path.name}:1: warning: no theme fits well" in result.stderr
+    assert f"{Path('content/papers') / path.name}:1: warning: imported without a theme (no theme" in result.stderr
 
 
 def test_dry_run_writes_nothing(workspace: Path):

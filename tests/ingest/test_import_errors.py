@@ -71,8 +71,10 @@ def test_a_bad_source_among_good_ones_writes_nothing(workspace: Path):
     ("content", "expected"),
     [
         ("title: [unclosed\n", "content/papers/broken.yaml:2:1: error: invalid YAML"),
-        ("title: A\npublished: 2024-01-01\n", "content/papers/broken.yaml:1:1: error: missing "
-         "required key 'abstract'"),
+        (
+            "title: A\npublished: 2024-01-01\n",
+            "content/papers/broken.yaml:1:1: error: missing required key 'abstract'",
+        ),
     ],
 )
 def test_a_broken_paper_file_stops_the_import_before_anything_is_written(

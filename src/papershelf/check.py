@@ -1,0 +1,145 @@
+"""`papershelf check`: everything `build` would find, without writing, plus curation rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from papershelf.build import BuildOptions, render_site
+from papershelf.content import load_papers
+from papershelf.errors import Location, Problem, ProblemsError, Severity
+from papershelf.model import Paper
+from papershelf.scaffold import ABSTRACT_PLACEHOLDER
+from papershelf.text import normalize_title
+
+# Titles this similar (difflib ratio over normalised titles) are reported as likely duplicates.
+NEAR_DUPLICATE_RATIO = 0.92
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def summary(self) -> str:
+        files = len({p.location.path for p in self.problems})
+        if not self.problems:
+            return "no problems found"
+        return (
+            f"{_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')} "
+            f"in {_plural(files, 'file')}"
+        )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def check_content(
+    content_dir: Path, templates_dir: Path, *, today: dt.date, strict: bool = False
+) -> CheckResult:
+    """Render the site in memory and apply the curation rules; collect every problem."""
+    problems: list[Problem] = []
+    try:
+        rendered = render_site(
+            BuildOptions(content_dir=content_dir, templates_dir=templates_dir, check=True)
+        )
+        problems.extend(rendered.warnings)
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
+    papers, _ = load_papers(content_dir)  # its problems are among render_site's already
+    problems.extend(curation_problems(papers, today=today))
+    if strict:
+        problems = [replace(p, severity=Severity.ERROR) for p in problems]
+    unique = sorted(set(problems), key=Problem.sort_key)
+    return CheckResult(tuple(unique))
+
+
+def curation_problems(papers: Sequence[Paper], *, today: dt.date) -> list[Problem]:
+    """Return what a reviewer would flag that the build itself accepts."""
+    problems: list[Problem] = []
+    for paper in papers:
+        for key, value in (("published", paper.published), ("added", paper.added)):
+            if value is not None and value > today:
+                problems.append(
+                    Problem(
+                        Location(paper.path, paper.line_of(key), 1),
+                        f"'{key}' is in the future: {value.isoformat()}",
+                        hint="dates are YYYY-MM-DD; check the year and month",
+                    )
+                )
+        if paper.abstract.strip().startswith(ABSTRACT_PLACEHOLDER.split(":")[0] + ":"):
+            problems.append(
+                Problem(
+                    Location(paper.path, paper.line_of("abstract"), 1),
+                    "the abstract is still the placeholder from `papershelf new`",
+                    hint="paste the paper's abstract",
+                )
+            )
+        if paper.theme is None:
+            problems.append(
+                Problem(
+                    Location(paper.path, 1, 1),
+                    "paper has no theme",
+                    hint="add 'theme:'; `papershelf classify " + paper.path + "` suggests one",
+                    severity=Severity.WARNING,
+                )
+            )
+    problems.extend(duplicate_problems(papers))
+    return problems
+
+
+def duplicate_problems(papers: Sequence[Paper]) -> list[Problem]:
+    """Report papers that are likely the same: same arXiv id, or (nearly) the same title."""
+    problems: list[Problem] = []
+    reported: set[tuple[str, str]] = set()
+
+    def report(first: Paper, second: Paper, why: str, key: str) -> None:
+        pair = tuple(sorted((first.path, second.path)))
+        if pair in reported:
+            return
+        reported.add(pair)
+        later, earlier = (second, first) if second.path == pair[1] else (first, second)
+        problems.append(
+            Problem(
+                Location(later.path, later.line_of(key), 1),
+                f"likely duplicate of {earlier.path}: {why}",
+                hint="merge the two files into one",
+            )
+        )
+
+    by_arxiv: dict[str, Paper] = {}
+    for paper in papers:
+        if paper.arxiv:
+            if paper.arxiv in by_arxiv:
+                report(by_arxiv[paper.arxiv], paper, f"same arXiv id {paper.arxiv}", "arxiv")
+            by_arxiv.setdefault(paper.arxiv, paper)
+
+    titles = {paper.path: normalize_title(paper.title) for paper in papers}
+    # Comparing every pair is quadratic; near-duplicate titles share their first or last words,
+    # so only papers in the same bucket are compared.
+    buckets: dict[str, list[Paper]] = defaultdict(list)
+    for paper in papers:
+        words = titles[paper.path].split()
+        for key in {" ".join(words[:3]), " ".join(words[-3:])}:
+            buckets[key].append(paper)
+    for bucket in buckets.values():
+        for i, first in enumerate(bucket):
+            for second in bucket[i + 1 :]:
+                a, b = titles[first.path], titles[second.path]
+                if a == b:
+                    report(first, second, "same title", "title")
+                elif difflib.SequenceMatcher(None, a, b).ratio() >= NEAR_DUPLICATE_RATIO:
+                    report(first, second, "nearly the same title", "title")
+    return problems
