@@ -74,7 +74,7 @@ def curation_problems(papers: Sequence[Paper], *, today: dt.date) -> list[Proble
             if value is not None and value > today:
                 problems.append(
                     Problem(
-                        Location(paper.path, paper.line_of(key), 1),
+                        paper.location_of(key),
                         f"'{key}' is in the future: {value.isoformat()}",
                         hint="dates are YYYY-MM-DD; check the year and month",
                     )
@@ -82,7 +82,7 @@ def curation_problems(papers: Sequence[Paper], *, today: dt.date) -> list[Proble
         if paper.abstract.strip().startswith(ABSTRACT_PLACEHOLDER.split(":")[0] + ":"):
             problems.append(
                 Problem(
-                    Location(paper.path, paper.line_of("abstract"), 1),
+                    paper.location_of("abstract"),
                     "the abstract is still the placeholder from `papershelf new`",
                     hint="paste the paper's abstract",
                 )
@@ -113,7 +113,7 @@ def duplicate_problems(papers: Sequence[Paper]) -> list[Problem]:
         later, earlier = (second, first) if second.path == pair[1] else (first, second)
         problems.append(
             Problem(
-                Location(later.path, later.line_of(key), 1),
+                later.location_of(key),
                 f"likely duplicate of {earlier.path}: {why}",
                 hint="merge the two files into one",
             )

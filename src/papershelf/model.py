@@ -101,6 +101,10 @@ class Paper:
     def line_of(self, key: str) -> int:
         return dict(self.lines).get(key, 1)
 
+    def location_of(self, key: str) -> Location:
+        """Return where a top-level key of the paper's file starts (the file's start if absent)."""
+        return Location(self.path, self.line_of(key), 1)
+
     @property
     def code_links(self) -> tuple[Link, ...]:
         return tuple(link for link in self.links if link.kind == "code")

@@ -1,0 +1,181 @@
+"""Group the papers by theme, tag and year, sort them with explicit tie-breaks, find related
+papers, and check that every theme and tag a paper names is declared."""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from papershelf.errors import Problem
+from papershelf.model import Paper, Taxonomy
+from papershelf.validate import did_you_mean
+
+# A shared theme says more about two papers than one shared tag.
+THEME_WEIGHT = 2
+TAG_WEIGHT = 1
+
+
+def added_on(paper: Paper) -> dt.date:
+    """Return when the paper joined the list; a paper without `added` counts from publication."""
+    return paper.added or paper.published
+
+
+def updated_on(paper: Paper) -> dt.date:
+    """Return the last date the paper's entry changed as far as the content says."""
+    return max(paper.published, added_on(paper))
+
+
+def newest_published_key(paper: Paper) -> tuple:
+    # Sorted ascending, this puts the newest publication first; the slug breaks ties so that the
+    # order never depends on file-system or dict order.
+    return (-paper.published.toordinal(), paper.slug)
+
+
+def newest_added_key(paper: Paper) -> tuple:
+    return (-added_on(paper).toordinal(), -paper.published.toordinal(), paper.slug)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The papers in every order and grouping the pages and feeds need."""
+
+    taxonomy: Taxonomy
+    # Newest publication first (the order of listing pages).
+    papers: tuple[Paper, ...]
+    # Newest addition to the list first (the order of feeds and "newest additions").
+    recently_added: tuple[Paper, ...]
+    by_theme: Mapping[str, tuple[Paper, ...]]
+    by_tag: Mapping[str, tuple[Paper, ...]]
+    # Years, newest first, each with its papers newest first.
+    by_year: tuple[tuple[int, tuple[Paper, ...]], ...]
+    related: Mapping[str, tuple[Paper, ...]]
+
+    @property
+    def unthemed(self) -> tuple[Paper, ...]:
+        return tuple(p for p in self.papers if p.theme is None)
+
+    def newest_date(self, papers: Iterable[Paper] | None = None) -> dt.date | None:
+        """Return the latest date any of the papers (default: all) changed, if there are any."""
+        return max(
+            (updated_on(p) for p in (self.papers if papers is None else papers)), default=None
+        )
+
+
+def build_catalog(
+    papers: Iterable[Paper], taxonomy: Taxonomy, related_count: int
+) -> tuple[Catalog, list[Problem]]:
+    """Group and sort the papers; report themes and tags that `themes.yaml` does not declare."""
+    papers = tuple(papers)
+    problems = _reference_problems(papers, taxonomy)
+    newest = tuple(sorted(papers, key=newest_published_key))
+    by_theme: dict[str, list[Paper]] = {theme.id: [] for theme in taxonomy.themes}
+    by_tag: dict[str, list[Paper]] = {tag.id: [] for tag in taxonomy.tags}
+    for paper in newest:
+        if paper.theme in by_theme:
+            by_theme[paper.theme].append(paper)
+        for tag_id in paper.tags:
+            if tag_id in by_tag:
+                by_tag[tag_id].append(paper)
+    by_year = tuple(
+        (year, tuple(group))
+        for year, group in itertools.groupby(newest, key=lambda p: p.published.year)
+    )
+    catalog = Catalog(
+        taxonomy=taxonomy,
+        papers=newest,
+        recently_added=tuple(sorted(papers, key=newest_added_key)),
+        by_theme=MappingProxyType({k: tuple(v) for k, v in by_theme.items()}),
+        by_tag=MappingProxyType({k: tuple(v) for k, v in by_tag.items()}),
+        by_year=by_year,
+        related=MappingProxyType(_related(newest, taxonomy, related_count)),
+    )
+    return catalog, problems
+
+
+def _reference_problems(papers: tuple[Paper, ...], taxonomy: Taxonomy) -> list[Problem]:
+    theme_ids = [theme.id for theme in taxonomy.themes]
+    tag_ids = [tag.id for tag in taxonomy.tags]
+    problems: list[Problem] = []
+    for paper in papers:
+        if paper.theme is not None and paper.theme not in theme_ids:
+            problems.append(
+                Problem(
+                    paper.location_of("theme"),
+                    f"unknown theme '{paper.theme}' (themes: {', '.join(theme_ids)})",
+                    did_you_mean(paper.theme, theme_ids) or "declare it in themes.yaml",
+                )
+            )
+        for tag_id in paper.tags:
+            if tag_id not in tag_ids:
+                problems.append(
+                    Problem(
+                        paper.location_of("tags"),
+                        f"unknown tag '{tag_id}'",
+                        did_you_mean(tag_id, tag_ids) or "declare it in themes.yaml",
+                    )
+                )
+    return problems
+
+
+Signature = tuple[str | None, frozenset[str]]
+
+
+def _related(
+    newest: tuple[Paper, ...], taxonomy: Taxonomy, count: int
+) -> dict[str, tuple[Paper, ...]]:
+    """Return each paper's most related papers: most shared theme and tags, then newest, then slug.
+
+    Papers with the same theme and tags have the same neighbours, so scores are computed between
+    these groups ("signatures"), found through a theme/tag index; this stays far from comparing
+    every pair of papers when a theme holds thousands.
+    """
+    if count == 0:
+        return {paper.slug: () for paper in newest}
+    known_tags = {tag.id for tag in taxonomy.tags}
+    groups: dict[Signature, list[Paper]] = defaultdict(list)
+    for paper in newest:  # newest first within every group
+        groups[(paper.theme, frozenset(t for t in paper.tags if t in known_tags))].append(paper)
+    index: dict[tuple[str, str], list[Signature]] = defaultdict(list)
+    for signature in groups:
+        theme, tags = signature
+        if theme is not None:
+            index[("theme", theme)].append(signature)
+        for tag_id in tags:
+            index[("tag", tag_id)].append(signature)
+    related: dict[str, tuple[Paper, ...]] = {}
+    for signature, members in groups.items():
+        theme, tags = signature
+        scores: dict[Signature, int] = defaultdict(int)
+        if theme is not None:
+            for other in index[("theme", theme)]:
+                scores[other] += THEME_WEIGHT
+        for tag_id in tags:
+            for other in index[("tag", tag_id)]:
+                scores[other] += TAG_WEIGHT
+        # One more than needed, since a paper's own group holds the paper itself.
+        ranked = _top_papers(groups, scores, count + 1)
+        for paper in members:
+            related[paper.slug] = tuple(p for p in ranked if p.slug != paper.slug)[:count]
+    return related
+
+
+def _top_papers(
+    groups: Mapping[Signature, list[Paper]], scores: Mapping[Signature, int], limit: int
+) -> list[Paper]:
+    chosen: list[Paper] = []
+    by_score: dict[int, list[Signature]] = defaultdict(list)
+    for signature, score in scores.items():
+        by_score[score].append(signature)
+    for score in sorted(by_score, reverse=True):
+        merged = heapq.merge(
+            *(groups[signature] for signature in by_score[score]), key=newest_published_key
+        )
+        chosen.extend(itertools.islice(merged, limit - len(chosen)))
+        if len(chosen) >= limit:
+            break
+    return chosen

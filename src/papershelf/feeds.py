@@ -1,0 +1,345 @@
+"""The machine-readable files: RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the whole list, each theme
+and each tag; an OPML list of the feeds; sitemap.xml; robots.txt.
+
+Every date comes from the content (never the clock), every URL is absolute, and ids are derived
+from slugs alone, so a paper keeps its id when the site moves or its title is corrected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.utils import format_datetime
+
+from markupsafe import Markup
+
+from papershelf import urls
+from papershelf.catalog import Catalog, newest_added_key, updated_on
+from papershelf.config import SiteConfig
+from papershelf.model import Paper
+from papershelf.render import PaperText
+from papershelf.text import arxiv_url
+from papershelf.urls import SiteUrls, external_href
+from papershelf.write import OutputFile
+
+GENERATOR = "papershelf"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+# An empty feed still needs an `updated` date; with no papers at all the content has none, and
+# the build clock is not allowed, so the Unix epoch stands in.
+EPOCH = dt.date(1970, 1, 1)
+# Characters XML 1.0 forbids even when escaped (a YAML "\x01" escape could produce them).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def paper_id(slug: str) -> str:
+    """Return a paper's feed id: the same for as long as the paper keeps its file name."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'papershelf:paper:' + slug)}"
+
+
+def feed_id(scope: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'papershelf:feed:' + scope)}"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed's channel: the page it follows (`scope`, a route), its title and its papers."""
+
+    scope: str
+    title: str
+    description: str
+    papers: tuple[Paper, ...]
+    updated: dt.date
+
+
+def _xml_text(text: str) -> str:
+    return _XML_INVALID.sub("", text)
+
+
+def _datetime(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def rfc822(day: dt.date) -> str:
+    return format_datetime(_datetime(day))
+
+
+def rfc3339(day: dt.date) -> str:
+    return _datetime(day).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    # A trailing underscore lets an attribute share a Python name: `text_=` is OPML's `text`.
+    child = ET.SubElement(parent, tag, {k.rstrip("_"): _xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        child.text = _xml_text(text)
+    return child
+
+
+def _xml_bytes(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'.encode()
+
+
+class _FeedWriter:
+    """Writes the three formats of feeds for one site."""
+
+    def __init__(self, config: SiteConfig, catalog: Catalog, texts: dict[str, PaperText]) -> None:
+        self.config = config
+        self.catalog = catalog
+        self.texts = texts
+        self.site = SiteUrls(config.base_url)
+
+    def content_html(self, paper: Paper) -> str:
+        """Return the abstract, the curator's notes and the paper's links as one HTML fragment."""
+        text = self.texts[paper.slug]
+        parts = [str(text.abstract_html)]
+        if text.notes_html:
+            parts += ["<h2>Notes</h2>", str(text.notes_html)]
+        links = []
+        if paper.arxiv:
+            links.append(
+                Markup('<a href="{}">arXiv:{}</a>').format(arxiv_url(paper.arxiv), paper.arxiv)
+            )
+        links += [
+            Markup('<a href="{}">{}</a>').format(external_href(link.url), link.url)
+            for link in paper.links
+        ]
+        if links:
+            parts.append("<p>" + " · ".join(str(link) for link in links) + "</p>")
+        return "\n".join(parts)
+
+    def author_names(self, paper: Paper) -> list[str]:
+        if paper.authors and paper.authors.names:
+            return list(paper.authors.names)
+        return [paper.organization.name] if paper.organization else []
+
+    def categories(self, paper: Paper) -> list[tuple[str, str]]:
+        taxonomy = self.catalog.taxonomy
+        found = [taxonomy.theme(paper.theme)] if paper.theme else []
+        found += [taxonomy.tag(tag_id) for tag_id in paper.tags]
+        return [(term.id, term.title) for term in found if term is not None]
+
+    def rss(self, feed: Feed) -> bytes:
+        rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
+        channel = _element(rss, "channel")
+        _element(channel, "title", feed.title)
+        _element(channel, "link", self.site.absolute(feed.scope))
+        _element(channel, "description", feed.description)
+        _element(channel, "language", self.config.language)
+        _element(channel, "lastBuildDate", rfc822(feed.updated))
+        _element(channel, "generator", GENERATOR)
+        _element(
+            channel,
+            "atom:link",
+            href=self.site.absolute(urls.feed(feed.scope, "rss")),
+            rel="self",
+            type="application/rss+xml",
+        )
+        for paper in feed.papers:
+            item = _element(channel, "item")
+            _element(item, "title", self.texts[paper.slug].title)
+            _element(item, "link", self.site.absolute(urls.paper(paper.slug)))
+            _element(item, "guid", paper_id(paper.slug), isPermaLink="false")
+            _element(item, "pubDate", rfc822(paper.published))
+            _element(item, "description", self.content_html(paper))
+            for _, title in self.categories(paper):
+                _element(item, "category", title)
+        return _xml_bytes(rss)
+
+    def atom(self, feed: Feed) -> bytes:
+        root = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": self.config.language})
+        _element(root, "id", feed_id(feed.scope))
+        _element(root, "title", feed.title)
+        _element(root, "subtitle", feed.description)
+        _element(root, "updated", rfc3339(feed.updated))
+        _element(
+            root,
+            "link",
+            rel="self",
+            type="application/atom+xml",
+            href=self.site.absolute(urls.feed(feed.scope, "atom")),
+        )
+        _element(
+            root, "link", rel="alternate", type="text/html", href=self.site.absolute(feed.scope)
+        )
+        _element(_element(root, "author"), "name", self.config.feed_author)
+        _element(root, "generator", GENERATOR)
+        for paper in feed.papers:
+            entry = _element(root, "entry")
+            _element(entry, "id", paper_id(paper.slug))
+            _element(entry, "title", self.texts[paper.slug].title, type="text")
+            _element(
+                entry,
+                "link",
+                rel="alternate",
+                type="text/html",
+                href=self.site.absolute(urls.paper(paper.slug)),
+            )
+            _element(entry, "published", rfc3339(paper.published))
+            _element(entry, "updated", rfc3339(updated_on(paper)))
+            for name in self.author_names(paper):
+                _element(_element(entry, "author"), "name", name)
+            for term, label in self.categories(paper):
+                _element(entry, "category", term=term, label=label)
+            _element(entry, "summary", self.texts[paper.slug].excerpt, type="text")
+            _element(entry, "content", self.content_html(paper), type="html")
+        return _xml_bytes(root)
+
+    def json_feed(self, feed: Feed) -> bytes:
+        items = []
+        for paper in feed.papers:
+            text = self.texts[paper.slug]
+            item: dict = {
+                "id": paper_id(paper.slug),
+                "url": self.site.absolute(urls.paper(paper.slug)),
+                "title": text.title,
+                "content_html": self.content_html(paper),
+                "summary": text.excerpt,
+                "date_published": rfc3339(paper.published),
+                "date_modified": rfc3339(updated_on(paper)),
+            }
+            if paper.arxiv:
+                item["external_url"] = arxiv_url(paper.arxiv)
+            names = self.author_names(paper)
+            if names:
+                item["authors"] = [{"name": name} for name in names]
+            categories = self.categories(paper)
+            if categories:
+                item["tags"] = [title for _, title in categories]
+            items.append(item)
+        document = {
+            "version": JSON_FEED_VERSION,
+            "title": feed.title,
+            "home_page_url": self.site.absolute(feed.scope),
+            "feed_url": self.site.absolute(urls.feed(feed.scope, "json")),
+            "description": feed.description,
+            "language": self.config.language,
+            "authors": [{"name": self.config.feed_author}],
+            "favicon": self.site.absolute(urls.FAVICON),
+            "items": items,
+        }
+        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def site_feeds(config: SiteConfig, catalog: Catalog) -> list[Feed]:
+    """Return the feeds the site offers: the whole list, then each theme, then each tag."""
+    fallback = catalog.newest_date() or EPOCH
+
+    def feed(scope: str, name: str | None, description: str, papers: Sequence[Paper]) -> Feed:
+        newest = tuple(sorted(papers, key=newest_added_key)[: config.feed_size])
+        return Feed(
+            scope=scope,
+            title=config.title if name is None else f"{config.title}: {name}",
+            description=description or config.description or config.title,
+            papers=newest,
+            updated=catalog.newest_date(newest) or fallback,
+        )
+
+    taxonomy = catalog.taxonomy
+    return [
+        feed(urls.HOME, None, config.description, catalog.recently_added),
+        *(
+            feed(urls.theme(t.id), t.title, t.description, catalog.by_theme[t.id])
+            for t in taxonomy.themes
+        ),
+        *(
+            feed(
+                urls.tag(t.id),
+                t.title,
+                t.description or f"Papers tagged {t.title}.",
+                catalog.by_tag[t.id],
+            )
+            for t in taxonomy.tags
+        ),
+    ]
+
+
+def render_feeds(
+    config: SiteConfig, catalog: Catalog, texts: dict[str, PaperText]
+) -> list[OutputFile]:
+    """Return every feed in every format, and the OPML file that lists them."""
+    writer = _FeedWriter(config, catalog, texts)
+    feeds = site_feeds(config, catalog)
+    outputs: list[OutputFile] = []
+    for feed in feeds:
+        outputs += [
+            OutputFile(urls.feed(feed.scope, "rss"), writer.rss(feed), "feeds"),
+            OutputFile(urls.feed(feed.scope, "atom"), writer.atom(feed), "feeds"),
+            OutputFile(urls.feed(feed.scope, "json"), writer.json_feed(feed), "feeds"),
+        ]
+    outputs.append(OutputFile(urls.OPML, opml(config, catalog, feeds), "feeds"))
+    return outputs
+
+
+_OPML_FOLDERS = {"themes/": "Themes", "tags/": "Tags"}
+
+
+def opml(config: SiteConfig, catalog: Catalog, feeds: Sequence[Feed]) -> bytes:
+    """Return an OPML 2.0 subscription list: the whole list, a folder of themes, one of tags.
+
+    Each feed appears once, as RSS (its Atom and JSON versions carry the same papers), so that
+    importing the file subscribes to each theme once.
+    """
+    site = SiteUrls(config.base_url)
+    root = ET.Element("opml", {"version": "2.0"})
+    head = _element(root, "head")
+    _element(head, "title", f"{config.title}: feeds")
+    _element(head, "ownerName", config.feed_author)
+    body = _element(root, "body")
+    folders: dict[str, ET.Element] = {}
+    for feed in feeds:
+        prefix = next((p for p in _OPML_FOLDERS if feed.scope.startswith(p)), None)
+        parent = body
+        if prefix is not None:
+            if prefix not in folders:
+                folders[prefix] = _element(body, "outline", text_=_OPML_FOLDERS[prefix])
+            parent = folders[prefix]
+        _element(
+            parent,
+            "outline",
+            type="rss",
+            text_=feed.title,
+            title=feed.title,
+            xmlUrl=site.absolute(urls.feed(feed.scope, "rss")),
+            htmlUrl=site.absolute(feed.scope),
+        )
+    return _xml_bytes(root)
+
+
+def sitemap(config: SiteConfig, catalog: Catalog) -> bytes:
+    """Return sitemap.xml: every page (not the 404 page) with the date its content last changed."""
+    site = SiteUrls(config.base_url)
+    newest = catalog.newest_date()
+    pages: list[tuple[str, dt.date | None]] = [(urls.HOME, newest)]
+    pages += [
+        (urls.theme(t.id), catalog.newest_date(catalog.by_theme[t.id]))
+        for t in catalog.taxonomy.themes
+    ]
+    pages.append((urls.TAGS_INDEX, newest))
+    pages += [
+        (urls.tag(t.id), catalog.newest_date(catalog.by_tag[t.id])) for t in catalog.taxonomy.tags
+    ]
+    pages.append((urls.ARCHIVE, newest))
+    pages += [
+        (urls.paper(p.slug), updated_on(p)) for p in sorted(catalog.papers, key=lambda p: p.slug)
+    ]
+    root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    for route, lastmod in pages:
+        entry = _element(root, "url")
+        _element(entry, "loc", site.absolute(route))
+        if lastmod is not None:
+            _element(entry, "lastmod", lastmod.isoformat())
+    return _xml_bytes(root)
+
+
+def robots(config: SiteConfig) -> bytes:
+    sitemap_url = SiteUrls(config.base_url).absolute(urls.SITEMAP)
+    return f"User-agent: *\nDisallow:\n\nSitemap: {sitemap_url}\n".encode()

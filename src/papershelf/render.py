@@ -1,0 +1,737 @@
+"""Render the HTML pages from templates/ with Jinja (autoescape and StrictUndefined on).
+
+Each template gets one documented context type below; templates see its fields as variables.
+Per-paper text (plain title, abstract HTML, excerpt, citation) is derived once here and shared
+with the feeds, and each paper's card is rendered once and reused on every listing page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from papershelf import urls
+from papershelf.catalog import Catalog, added_on
+from papershelf.config import SiteConfig
+from papershelf.content import display_path
+from papershelf.errors import Location, Problem
+from papershelf.model import Paper, Taxonomy
+from papershelf.text import arxiv_url, latex_to_plain
+from papershelf.urls import FEED_KINDS, FEED_LABELS, FEED_MEDIA_TYPES, SiteUrls, external_href
+from papershelf.write import OutputFile
+
+# Templates a site needs; the layout and macros are checked with them.
+PAGE_TEMPLATES = (
+    "home.html",
+    "theme.html",
+    "tag.html",
+    "tags.html",
+    "paper.html",
+    "archive.html",
+    "404.html",
+    "card.html",
+)
+SUPPORT_TEMPLATES = ("base.html", "macros.html")
+STATIC_DIR = "static"
+
+LINK_LABELS = {
+    "paper": "Paper",
+    "code": "Code",
+    "data": "Data",
+    "model": "Model",
+    "project": "Project page",
+    "other": "Link",
+}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_BARE_LATEX_SPECIAL = re.compile(r"(?<!\\)([%&#])")
+
+
+# ---------------------------------------------------------------- shared views of the content
+
+
+@dataclass(frozen=True)
+class PaperText:
+    """A paper's text as readers see it: LaTeX resolved, Markdown rendered with raw HTML off."""
+
+    title: str
+    abstract_html: Markup
+    excerpt: str
+    notes_html: Markup | None
+
+
+@dataclass(frozen=True)
+class TermView:
+    """A theme or tag as a link."""
+
+    id: str
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class LinkView:
+    kind: str
+    label: str
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """Everything a template shows about one paper."""
+
+    slug: str
+    href: str
+    title: str
+    published: dt.date
+    added: dt.date
+    byline: str
+    authors: str
+    organization: str | None
+    theme: TermView | None
+    tags: tuple[TermView, ...]
+    excerpt: str
+    abstract_html: Markup
+    notes_html: Markup | None
+    links: tuple[LinkView, ...]
+    paper_link: LinkView | None
+    code_link: LinkView | None
+    arxiv: str | None
+    upvotes: int | None
+    comments: int | None
+    bibtex: str
+    # Filled in once card.html has rendered it.
+    card: Markup | None = None
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    kind: str
+    label: str
+    media_type: str
+    href: str
+
+
+@dataclass(frozen=True)
+class FeedSet:
+    """The three feeds of one page: `name` is what they follow ("Speech"), `title` the feeds'."""
+
+    name: str
+    title: str
+    links: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    route: str
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """The site-wide values every page shows (header, navigation, footer)."""
+
+    title: str
+    description: str
+    language: str
+    author: str
+    home_href: str
+    stylesheet_href: str
+    favicon_href: str
+    tags_href: str
+    archive_href: str
+    feeds_href: str
+    opml_href: str
+    nav: tuple[NavItem, ...]
+    feeds: FeedSet
+    repository_url: str
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """One page's head: `canonical` is absolute; `feeds` get autodiscovery `<link>`s."""
+
+    title: str
+    description: str
+    route: str
+    canonical: str | None
+    feeds: tuple[FeedSet, ...] = ()
+    indexable: bool = True
+
+
+# ---------------------------------------------------------------- one context type per template
+
+
+@dataclass(frozen=True)
+class CardContext:
+    """card.html: one paper's card, rendered once and reused on every listing."""
+
+    paper: PaperView
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    theme: TermView
+    description: str
+    count: int
+    newest: tuple[PaperView, ...]
+    feeds: FeedSet
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """home.html: what the list is, its themes, newest additions and every feed."""
+
+    site: SiteView
+    page: PageMeta
+    intro_html: Markup
+    paper_count: int
+    themes: tuple[ThemeSummary, ...]
+    unthemed_count: int
+    newest: tuple[PaperView, ...]
+    theme_feeds: tuple[FeedSet, ...]
+    tag_feeds: tuple[FeedSet, ...]
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """theme.html and tag.html: one theme's or tag's papers, newest first."""
+
+    site: SiteView
+    page: PageMeta
+    term: TermView
+    description: str
+    papers: tuple[PaperView, ...]
+    feeds: FeedSet
+
+
+@dataclass(frozen=True)
+class TagCount:
+    tag: TermView
+    description: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TagsPage:
+    """tags.html: every tag with its number of papers."""
+
+    site: SiteView
+    page: PageMeta
+    tags: tuple[TagCount, ...]
+
+
+@dataclass(frozen=True)
+class PaperPage:
+    """paper.html: one paper in full, with related papers and a citation."""
+
+    site: SiteView
+    page: PageMeta
+    paper: PaperView
+    related: tuple[PaperView, ...]
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    anchor: str
+    papers: tuple[PaperView, ...]
+
+
+@dataclass(frozen=True)
+class ArchivePage:
+    """archive.html: every paper by year of publication, newest first."""
+
+    site: SiteView
+    page: PageMeta
+    years: tuple[YearGroup, ...]
+
+
+@dataclass(frozen=True)
+class NotFoundPage:
+    """404.html: served for any missing page, so every link in it is absolute."""
+
+    site: SiteView
+    page: PageMeta
+
+
+# ---------------------------------------------------------------- templates
+
+
+def load_templates(templates_dir: Path) -> tuple[jinja2.Environment | None, list[Problem]]:
+    """Create the Jinja environment and compile every template once, reporting syntax errors."""
+    if not templates_dir.is_dir():
+        return None, [
+            Problem(Location(display_path(templates_dir)), "templates directory not found")
+        ]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["date"] = format_date
+    env.filters["plural"] = plural
+    problems: list[Problem] = []
+    for name in (*SUPPORT_TEMPLATES, *PAGE_TEMPLATES):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            where = display_path(Path(exc.filename)) if exc.filename else f"{templates_dir}/{name}"
+            problems.append(
+                Problem(Location(where, exc.lineno or 0), f"template error: {exc.message}")
+            )
+        except jinja2.TemplateNotFound as exc:
+            problems.append(
+                Problem(
+                    Location(display_path(templates_dir / name)),
+                    f"template '{exc.name}' not found",
+                    hint=f"every site needs {', '.join(PAGE_TEMPLATES)}",
+                )
+            )
+    return (None if problems else env), problems
+
+
+def format_date(value: dt.date) -> str:
+    """Return `15 Nov 2023`: fixed English month names, never the machine's locale."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def plural(count: int, noun: str) -> str:
+    """Return `1 paper` or `3 papers`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _render(env: jinja2.Environment, name: str, context: object) -> str:
+    values = {field.name: getattr(context, field.name) for field in dataclasses.fields(context)}
+    return env.get_template(name).render(values)
+
+
+def _template_problem(exc: Exception, name: str, templates_dir: Path) -> Problem:
+    # Jinja rewrites tracebacks so that template frames carry the template file and line.
+    root = templates_dir.resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and Path(frame.filename).resolve().is_relative_to(root):
+            return Problem(
+                Location(display_path(Path(frame.filename)), frame.lineno or 0),
+                f"template error: {exc}",
+            )
+    return Problem(Location(display_path(templates_dir / name)), f"template error: {exc}")
+
+
+# ---------------------------------------------------------------- paper text
+
+
+def _markdown() -> MarkdownIt:
+    # Raw HTML is escaped, images would load from other hosts, and javascript: links are refused
+    # by markdown-it's own link validation.
+    return MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+def _render_markdown(md: MarkdownIt, source: str, top_heading: int) -> tuple[Markup, str]:
+    """Return the HTML of `source` and its plain text (for excerpts), from one parse.
+
+    Headings are renumbered so that the highest becomes `top_heading`: Markdown in an abstract
+    or notes sits under the page's own h1 and h2, and heading levels must not skip.
+    """
+    env: dict = {}
+    tokens = md.parse(source, env)
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    shift = top_heading - min(levels, default=top_heading)
+    words: list[str] = []
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
+        elif token.type == "inline":
+            for child in token.children or ():
+                if child.type in ("text", "code_inline"):
+                    words.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    words.append(" ")
+            words.append(" ")
+    html = md.renderer.render(tokens, md.options, env)
+    return Markup(html.rstrip("\n")), " ".join("".join(words).split())
+
+
+def render_markdown(source: str, top_heading: int = 2) -> Markup:
+    """Return curator Markdown (raw HTML off) as HTML."""
+    return _render_markdown(_markdown(), source, top_heading)[0]
+
+
+def excerpt(text: str, limit: int) -> str:
+    """Return the start of `text`, cut at a word boundary to at most `limit` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut[: limit - 1].rstrip(" ,;:.-–—(") + "…"
+
+
+def paper_texts(papers: Iterable[Paper], excerpt_length: int) -> dict[str, PaperText]:
+    """Derive every paper's displayed text once, for pages and feeds alike."""
+    md = _markdown()
+    texts: dict[str, PaperText] = {}
+    for paper in papers:
+        abstract_html, plain = _render_markdown(md, latex_to_plain(paper.abstract), 3)
+        notes_html = _render_markdown(md, paper.notes, 3)[0] if paper.notes else None
+        texts[paper.slug] = PaperText(
+            title=latex_to_plain(paper.title),
+            abstract_html=abstract_html,
+            excerpt=excerpt(plain, excerpt_length),
+            notes_html=notes_html,
+        )
+    return texts
+
+
+def _balanced_braces(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _bibtex_text(text: str) -> str:
+    return text if _balanced_braces(text) else text.replace("{", "").replace("}", "")
+
+
+def bibtex(paper: Paper, plain_title: str, page_url: str) -> str:
+    """Return a BibTeX entry for the paper (an arXiv e-print when it has an arXiv id)."""
+    # The LaTeX source keeps \textsc{} and accents for BibTeX; unbalanced braces would break the
+    # entry, so such a title falls back to its plain text without braces.
+    source = paper.title if _balanced_braces(paper.title) else _bibtex_text(plain_title)
+    fields: list[tuple[str, str]] = [
+        ("title", "{" + _BARE_LATEX_SPECIAL.sub(r"\\\1", source) + "}")
+    ]
+    if paper.authors and paper.authors.names:
+        names = [_bibtex_text(name) for name in paper.authors.names]
+        if paper.authors.count > len(names):
+            names.append("others")
+        fields.append(("author", " and ".join(names)))
+    elif paper.organization:
+        # Braces keep BibTeX from splitting an organisation's name into first and last names.
+        fields.append(("author", "{" + _bibtex_text(paper.organization.name) + "}"))
+    fields.append(("year", str(paper.published.year)))
+    if paper.arxiv:
+        fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+        fields.append(("url", arxiv_url(paper.arxiv)))
+    else:
+        first = next((link.url for link in paper.links if link.kind == "paper"), page_url)
+        fields.append(("url", first))
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{paper.slug},\n{body}\n}}"
+
+
+# ---------------------------------------------------------------- views
+
+
+def _link_text(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return (host + parts.path.rstrip("/")) or url
+
+
+def _paper_links(paper: Paper) -> tuple[LinkView, ...]:
+    links: list[LinkView] = []
+    if paper.arxiv:
+        url = arxiv_url(paper.arxiv)
+        links.append(LinkView("paper", "arXiv", url, _link_text(url)))
+    seen = {link.href for link in links}
+    for link in paper.links:
+        if link.url not in seen:
+            seen.add(link.url)
+            links.append(
+                LinkView(
+                    link.kind, LINK_LABELS[link.kind], external_href(link.url), _link_text(link.url)
+                )
+            )
+    return tuple(links)
+
+
+def _byline(paper: Paper) -> tuple[str, str]:
+    """Return the short credit a card shows and the full one the paper's page shows."""
+    authors = paper.authors
+    count = ""
+    if authors:
+        count = f"{authors.count} author{'s' if authors.count != 1 else ''}"
+    full = count
+    if authors and authors.names:
+        full = ", ".join(authors.names)
+        if authors.count > len(authors.names):
+            others = authors.count - len(authors.names)
+            full += f" and {others} other{'s' if others != 1 else ''}"
+    short = paper.organization.name if paper.organization else count
+    return short, full
+
+
+def paper_views(
+    catalog: Catalog, texts: dict[str, PaperText], site: SiteUrls
+) -> dict[str, PaperView]:
+    """Return every paper's view, by slug."""
+    themes = {
+        t.id: TermView(t.id, t.title, site.href(urls.theme(t.id))) for t in catalog.taxonomy.themes
+    }
+    tags = {t.id: TermView(t.id, t.title, site.href(urls.tag(t.id))) for t in catalog.taxonomy.tags}
+    views: dict[str, PaperView] = {}
+    for paper in catalog.papers:
+        text = texts[paper.slug]
+        links = _paper_links(paper)
+        short, full = _byline(paper)
+        views[paper.slug] = PaperView(
+            slug=paper.slug,
+            href=site.href(urls.paper(paper.slug)),
+            title=text.title,
+            published=paper.published,
+            added=added_on(paper),
+            byline=short,
+            authors=full,
+            organization=paper.organization.name if paper.organization else None,
+            theme=themes.get(paper.theme) if paper.theme else None,
+            tags=tuple(tags[t] for t in paper.tags if t in tags),
+            excerpt=text.excerpt,
+            abstract_html=text.abstract_html,
+            notes_html=text.notes_html,
+            links=links,
+            paper_link=next((link for link in links if link.kind == "paper"), None),
+            code_link=next((link for link in links if link.kind == "code"), None),
+            arxiv=paper.arxiv,
+            upvotes=paper.upvotes,
+            comments=paper.comments,
+            bibtex=bibtex(paper, text.title, site.absolute(urls.paper(paper.slug))),
+        )
+    return views
+
+
+def feed_set(site: SiteUrls, config: SiteConfig, scope: str, name: str) -> FeedSet:
+    title = config.title if scope == urls.HOME else f"{config.title}: {name}"
+    links = tuple(
+        FeedLink(kind, FEED_LABELS[kind], FEED_MEDIA_TYPES[kind], site.href(urls.feed(scope, kind)))
+        for kind in FEED_KINDS
+    )
+    return FeedSet(name=name, title=title, links=links)
+
+
+# ---------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class _Renderer:
+    env: jinja2.Environment
+    templates_dir: Path
+    config: SiteConfig
+    site: SiteUrls
+    catalog: Catalog
+    views: dict[str, PaperView]
+    problems: list[Problem]
+
+    def page(self, route: str, template: str, context: object) -> OutputFile | None:
+        try:
+            html = _render(self.env, template, context)
+        except Exception as exc:  # a template bug of any kind is the template's problem
+            problem = _template_problem(exc, template, self.templates_dir)
+            if problem not in self.problems:
+                self.problems.append(problem)
+            return None
+        return OutputFile(urls.output_path(route), html.encode("utf-8"), f"templates/{template}")
+
+    def meta(self, route: str, title: str, description: str, feeds=()) -> PageMeta:
+        full_title = self.config.title if route == urls.HOME else f"{title} · {self.config.title}"
+        return PageMeta(
+            title=full_title,
+            description=description or self.config.description or self.config.title,
+            route=route,
+            canonical=self.site.absolute(route),
+            feeds=tuple(feeds),
+        )
+
+    def papers(self, papers: Sequence[Paper]) -> tuple[PaperView, ...]:
+        return tuple(self.views[p.slug] for p in papers)
+
+
+def render_pages(
+    env: jinja2.Environment,
+    templates_dir: Path,
+    config: SiteConfig,
+    catalog: Catalog,
+    texts: dict[str, PaperText],
+) -> tuple[list[OutputFile], list[Problem]]:
+    """Render every HTML page; template errors become problems naming the template and line."""
+    site = SiteUrls(config.base_url)
+    problems: list[Problem] = []
+    views = paper_views(catalog, texts, site)
+    for slug, view in views.items():
+        try:
+            card = Markup(_render(env, "card.html", CardContext(view)))
+        except Exception as exc:
+            problems.append(_template_problem(exc, "card.html", templates_dir))
+            return [], problems
+        views[slug] = dataclasses.replace(view, card=card)
+    r = _Renderer(env, templates_dir, config, site, catalog, views, problems)
+    taxonomy: Taxonomy = catalog.taxonomy
+    all_feeds = feed_set(site, config, urls.HOME, "All papers")
+    sv = SiteView(
+        title=config.title,
+        description=config.description,
+        language=config.language,
+        author=config.author,
+        home_href=site.href(urls.HOME),
+        stylesheet_href=site.href(urls.STYLESHEET),
+        favicon_href=site.href(urls.FAVICON),
+        tags_href=site.href(urls.TAGS_INDEX),
+        archive_href=site.href(urls.ARCHIVE),
+        feeds_href=site.href(urls.HOME, "feeds"),
+        opml_href=site.href(urls.OPML),
+        nav=(
+            *(
+                NavItem(t.title, site.href(urls.theme(t.id)), urls.theme(t.id))
+                for t in taxonomy.themes
+            ),
+            NavItem("Tags", site.href(urls.TAGS_INDEX), urls.TAGS_INDEX),
+            NavItem("Archive", site.href(urls.ARCHIVE), urls.ARCHIVE),
+        ),
+        feeds=all_feeds,
+        repository_url=config.repository_url,
+    )
+    theme_feeds = {t.id: feed_set(site, config, urls.theme(t.id), t.title) for t in taxonomy.themes}
+    tag_feeds = {t.id: feed_set(site, config, urls.tag(t.id), t.title) for t in taxonomy.tags}
+    outputs: list[OutputFile | None] = []
+
+    themes = tuple(
+        ThemeSummary(
+            theme=TermView(t.id, t.title, site.href(urls.theme(t.id))),
+            description=t.description,
+            count=len(catalog.by_theme[t.id]),
+            newest=r.papers(catalog.by_theme[t.id][: config.home_theme_papers]),
+            feeds=theme_feeds[t.id],
+        )
+        for t in taxonomy.themes
+    )
+    outputs.append(
+        r.page(
+            urls.HOME,
+            "home.html",
+            HomePage(
+                site=sv,
+                page=r.meta(urls.HOME, config.title, config.description, [all_feeds]),
+                intro_html=render_markdown(config.intro, 2) if config.intro else Markup(""),
+                paper_count=len(catalog.papers),
+                themes=themes,
+                unthemed_count=len(catalog.unthemed),
+                newest=r.papers(catalog.recently_added[: config.home_newest]),
+                theme_feeds=tuple(theme_feeds.values()),
+                tag_feeds=tuple(tag_feeds.values()),
+            ),
+        )
+    )
+    for theme in taxonomy.themes:
+        route = urls.theme(theme.id)
+        outputs.append(
+            r.page(
+                route,
+                "theme.html",
+                ListingPage(
+                    site=sv,
+                    page=r.meta(route, theme.title, theme.description, [theme_feeds[theme.id]]),
+                    term=TermView(theme.id, theme.title, site.href(route)),
+                    description=theme.description,
+                    papers=r.papers(catalog.by_theme[theme.id]),
+                    feeds=theme_feeds[theme.id],
+                ),
+            )
+        )
+    for tag in taxonomy.tags:
+        route = urls.tag(tag.id)
+        description = tag.description or f"Papers tagged “{tag.title}”."
+        outputs.append(
+            r.page(
+                route,
+                "tag.html",
+                ListingPage(
+                    site=sv,
+                    page=r.meta(route, tag.title, description, [tag_feeds[tag.id]]),
+                    term=TermView(tag.id, tag.title, site.href(route)),
+                    description=tag.description,
+                    papers=r.papers(catalog.by_tag[tag.id]),
+                    feeds=tag_feeds[tag.id],
+                ),
+            )
+        )
+    tag_counts = tuple(
+        TagCount(
+            TermView(t.id, t.title, site.href(urls.tag(t.id))),
+            t.description,
+            len(catalog.by_tag[t.id]),
+        )
+        for t in sorted(taxonomy.tags, key=lambda t: (t.title.casefold(), t.id))
+    )
+    outputs.append(
+        r.page(
+            urls.TAGS_INDEX,
+            "tags.html",
+            TagsPage(sv, r.meta(urls.TAGS_INDEX, "Tags", "Every tag and its papers."), tag_counts),
+        )
+    )
+    for paper in catalog.papers:
+        route = urls.paper(paper.slug)
+        view = views[paper.slug]
+        outputs.append(
+            r.page(
+                route,
+                "paper.html",
+                PaperPage(
+                    site=sv,
+                    page=r.meta(route, view.title, view.excerpt),
+                    paper=view,
+                    related=r.papers(catalog.related[paper.slug]),
+                ),
+            )
+        )
+    years = tuple(
+        YearGroup(year, urls.year_anchor(year), r.papers(papers))
+        for year, papers in catalog.by_year
+    )
+    outputs.append(
+        r.page(
+            urls.ARCHIVE,
+            "archive.html",
+            ArchivePage(sv, r.meta(urls.ARCHIVE, "Archive", "Every paper by year."), years),
+        )
+    )
+    not_found_meta = PageMeta(
+        title=f"Page not found · {config.title}",
+        description=config.description or config.title,
+        route=urls.NOT_FOUND,
+        canonical=None,
+        indexable=False,
+    )
+    outputs.append(r.page(urls.NOT_FOUND, "404.html", NotFoundPage(sv, not_found_meta)))
+    return [o for o in outputs if o is not None], problems
+
+
+def static_files(templates_dir: Path) -> list[OutputFile]:
+    """Return the files under templates/static/, to be copied to assets/."""
+    static = templates_dir / STATIC_DIR
+    if not static.is_dir():
+        return []
+    return [
+        OutputFile(
+            urls.asset(path.relative_to(static).as_posix()), path.read_bytes(), display_path(path)
+        )
+        for path in sorted(static.rglob("*"))
+        if path.is_file()
+    ]

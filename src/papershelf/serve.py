@@ -1,0 +1,185 @@
+"""`papershelf serve`: serve the built site on 127.0.0.1 under its base path, as GitHub Pages
+would, and rebuild it whenever a content or template file changes."""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from papershelf import urls
+from papershelf.build import BuildOptions, build_site
+from papershelf.config import load_config
+from papershelf.content import SITE_FILE
+from papershelf.errors import Location, Problem, ProblemsError
+from papershelf.urls import SiteUrls
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+POLL_SECONDS = 0.5
+
+
+class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves `directory` at `base_path`; the site's 404 page answers for anything missing."""
+
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".opml": "text/x-opml",
+        ".xml": "application/xml",
+        ".json": "application/json",
+        ".svg": "image/svg+xml",
+    }
+
+    def __init__(self, *args, base_path: str, directory: str, **kwargs) -> None:
+        self.base_path = base_path
+        super().__init__(*args, directory=directory, **kwargs)
+
+    def send_head(self):
+        path = urlsplit(self.path).path
+        if not path.startswith(self.base_path):
+            if path == "/" or path + "/" == self.base_path:
+                self.send_response(HTTPStatus.FOUND)
+                self.send_header("Location", self.base_path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def translate_path(self, path: str) -> str:
+        site_path = urlsplit(path).path.removeprefix(self.base_path)
+        return super().translate_path("/" + site_path)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        page = Path(self.directory, urls.NOT_FOUND)
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+def _snapshot(directories: tuple[Path, ...]) -> tuple:
+    """Return every file's path, modification time and size under the directories."""
+    found = []
+    for directory in directories:
+        for root, dirs, names in os.walk(directory):
+            dirs.sort()
+            for name in sorted(names):
+                try:
+                    stat = Path(root, name).stat()
+                except OSError:  # deleted between listing and stat: the next poll sees it
+                    continue
+                found.append((root, name, stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def rebuild(options: BuildOptions) -> bool:
+    """Build the site, logging the outcome; on problems the last good site stays in place."""
+    try:
+        result = build_site(options)
+    except ProblemsError as exc:
+        for problem in exc.problems:
+            log.error("%s", problem.format_text())
+        log.error("build failed; still serving the last good site")
+        return False
+    log.info("%s", result.summary())
+    return True
+
+
+@dataclass
+class RunningServer:
+    """A server started by `start_server`; `stop()` shuts it and its watcher down."""
+
+    url: str
+    server: http.server.ThreadingHTTPServer
+    threads: tuple[threading.Thread, ...]
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
+        for thread in self.threads:
+            thread.join()
+
+
+def start_server(
+    options: BuildOptions, port: int = 0, poll_seconds: float = POLL_SECONDS
+) -> RunningServer:
+    """Build once, then serve in background threads; port 0 picks a free port."""
+    config, problems = load_config(options.content_dir / SITE_FILE, options.base_url)
+    if config is None:
+        raise ProblemsError(problems)
+    base_path = SiteUrls(config.base_url).base_path
+    # Taken before the first build, so that an edit made while it runs is not missed.
+    snapshot = _snapshot(_watched(options))
+    rebuild(options)
+
+    def handler(*args, **kwargs):
+        return SiteRequestHandler(
+            *args, base_path=base_path, directory=str(options.out_dir.resolve()), **kwargs
+        )
+
+    try:
+        server = http.server.ThreadingHTTPServer((HOST, port), handler)
+    except OSError as exc:
+        raise ProblemsError(
+            [Problem(Location("--port"), f"cannot listen on {HOST}:{port}: {exc.strerror}")]
+        ) from None
+    server.daemon_threads = True
+    stopping = threading.Event()
+    serving = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="papershelf-serve"
+    )
+    watching = threading.Thread(
+        target=_watch,
+        args=(options, snapshot, poll_seconds, stopping),
+        name="papershelf-watch",
+        daemon=True,
+    )
+    serving.start()
+    watching.start()
+    url = f"http://{HOST}:{server.server_address[1]}{base_path}"
+    return RunningServer(url, server, (serving, watching), stopping)
+
+
+def _watched(options: BuildOptions) -> tuple[Path, ...]:
+    return (options.content_dir, options.templates_dir)
+
+
+def _watch(
+    options: BuildOptions, last: tuple, poll_seconds: float, stopping: threading.Event
+) -> None:
+    while not stopping.wait(poll_seconds):
+        current = _snapshot(_watched(options))
+        if current != last:
+            last = current
+            log.info("change detected; rebuilding")
+            rebuild(options)
+
+
+def serve(options: BuildOptions, port: int = 8000) -> None:
+    """Serve the site until interrupted (Ctrl+C)."""
+    running = start_server(options, port)
+    log.info("serving %s on %s (Ctrl+C to stop)", options.out_dir, running.url)
+    try:
+        running.stopping.wait()
+    finally:
+        running.stop()

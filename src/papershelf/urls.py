@@ -1,0 +1,106 @@
+"""The single source of every output path and URL of the site.
+
+A *route* is a page's or file's place relative to the site root: `""` for the home page,
+`"papers/x/"` for a directory page, `"feed.xml"` for a file. Routes become output paths with
+`output_path`, links with `SiteUrls.href` (base path included, e.g. `/reading-list/papers/x/`)
+and absolute URLs with `SiteUrls.absolute` (feeds, sitemap, canonical links).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+# Feed formats in the order pages list them, with the file each is written to.
+FEED_KINDS = ("rss", "atom", "json")
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
+FEED_MEDIA_TYPES = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "json": "application/feed+json",
+}
+FEED_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+
+HOME = ""
+TAGS_INDEX = "tags/"
+ARCHIVE = "archive/"
+NOT_FOUND = "404.html"
+OPML = "feeds.opml"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+NOJEKYLL = ".nojekyll"
+ASSETS_DIR = "assets/"
+STYLESHEET = "assets/style.css"
+FAVICON = "assets/favicon.svg"
+
+
+def theme(theme_id: str) -> str:
+    return f"themes/{theme_id}/"
+
+
+def tag(tag_id: str) -> str:
+    return f"tags/{tag_id}/"
+
+
+def paper(slug: str) -> str:
+    return f"papers/{slug}/"
+
+
+def year_anchor(year: int) -> str:
+    """Return the fragment id of a year's section on the archive page (ids cannot start with a
+    digit in CSS selectors, hence the letter)."""
+    return f"y{year}"
+
+
+def asset(name: str) -> str:
+    return ASSETS_DIR + name
+
+
+def feed(scope: str, kind: str) -> str:
+    """Return the route of the `kind` feed of a page: `feed(theme("speech"), "atom")`."""
+    return scope + FEED_FILES[kind]
+
+
+def output_path(route: str) -> str:
+    """Return the file a route is written to: directory routes get an `index.html`."""
+    if route == HOME or route.endswith("/"):
+        return route + "index.html"
+    return route
+
+
+def route_of_output(path: str) -> str:
+    """Return the route an output file is served at (the inverse of `output_path`)."""
+    if path == "index.html" or path.endswith("/index.html"):
+        return path.removesuffix("index.html")
+    return path
+
+
+def external_href(url: str) -> str:
+    """Return a link to another site with the characters URLs may not hold (`"`, `<`, spaces,
+    non-ASCII) percent-encoded, leaving existing escapes and URL syntax alone."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def normalize_base_url(url: str) -> str:
+    """Return `url` with exactly one trailing slash, so routes can be appended to it."""
+    return url.rstrip("/") + "/"
+
+
+@dataclass(frozen=True)
+class SiteUrls:
+    """Turns routes into links for one base URL, e.g. `https://owner.github.io/reading-list/`."""
+
+    base_url: str
+
+    @property
+    def base_path(self) -> str:
+        """Return the path every page lives under, with slashes at both ends (`/reading-list/`)."""
+        return urlsplit(self.base_url).path or "/"
+
+    def href(self, route: str, fragment: str = "") -> str:
+        """Return the link to a route as pages use it: a path from the host's root."""
+        return self.base_path + route + (f"#{fragment}" if fragment else "")
+
+    def absolute(self, route: str) -> str:
+        """Return the absolute URL of a route, for feeds, the sitemap and canonical links."""
+        return self.base_url + route

@@ -1,0 +1,1 @@
+from tests.ingest.conftest import workspace  # noqa: F401 - shared fixture

@@ -1,0 +1,222 @@
+"""`papershelf check`: one broken-content fixture per rule, with its exact expected output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.ingest.conftest import run_cli
+
+GOOD = """title: A Good Paper About Speech Recognition
+published: 2024-03-01
+theme: speech
+tags: [asr]
+links:
+- url: https://github.com/example/good
+  kind: code
+abstract: We recognise speech in many languages.
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path, repo_root: Path) -> Path:
+    """A content directory with the repository's settings, themes and templates, one good paper."""
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    for name in ("site.yaml", "themes.yaml"):
+        shutil.copy(repo_root / "content" / name, content / name)
+    shutil.copytree(repo_root / "templates", tmp_path / "templates")
+    (content / "papers" / "good.yaml").write_text(GOOD, encoding="utf-8")
+    return tmp_path
+
+
+def check(site: Path, *args: str):
+    return run_cli("check", *args, cwd=site)
+
+
+def add(site: Path, name: str, text: str) -> None:
+    (site / "content" / "papers" / name).write_text(text, encoding="utf-8")
+
+
+def test_shipped_content_is_clean(repo_root: Path):
+    result = run_cli("check", cwd=repo_root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " error" not in result.stdout.replace("0 errors", "")
+
+
+def test_clean_fixture(site: Path):
+    result = check(site)
+    assert (result.returncode, result.stdout) == (0, "no problems found\n")
+
+
+CASES = {
+    "missing field": (
+        "title: X\npublished: 2024-01-01\ntheme: speech\n",
+        "content/papers/case.yaml:1:1: error: missing required key 'abstract'",
+    ),
+    "wrong type": (
+        GOOD.replace("published: 2024-03-01", "published: 2024-03-01\nupvotes: many"),
+        "content/papers/case.yaml:3:1: error: 'upvotes' must be a whole number >= 0, got 'many'",
+    ),
+    "unknown key": (
+        GOOD.replace("tags: [asr]", "tags: [asr]\nabstrct: typo"),
+        "content/papers/case.yaml:5:1: error: unknown key 'abstrct'\n"
+        "  hint: did you mean 'abstract'?",
+    ),
+    "undeclared theme": (
+        GOOD.replace("theme: speech", "theme: speach"),
+        "content/papers/case.yaml:3:1: error: unknown theme 'speach' (themes: speech, "
+        "vision-language, pretraining-data, adaptation)\n  hint: did you mean 'speech'?",
+    ),
+    "undeclared tag": (
+        GOOD.replace("tags: [asr]", "tags: [asr, transaltion]"),
+        "content/papers/case.yaml:4:1: error: unknown tag 'transaltion'\n"
+        "  hint: did you mean 'translation'?",
+    ),
+    "future date": (
+        GOOD.replace("published: 2024-03-01", "published: 2999-03-01"),
+        "content/papers/case.yaml:2:1: error: 'published' is in the future: 2999-03-01\n"
+        "  hint: dates are YYYY-MM-DD; check the year and month",
+    ),
+    "unreadable date": (
+        GOOD.replace("published: 2024-03-01", "published: 2024-13-01"),
+        "content/papers/case.yaml:2:1: error: 'published' must be a date YYYY-MM-DD, "
+        "got '2024-13-01'",
+    ),
+    "malformed URL deep in the file": (
+        GOOD.replace(
+            "  kind: code\n",
+            "  kind: code\n- url: https://ok.example.org/a\n- url: htp:/broken\n  kind: code\n",
+        ),
+        "content/papers/case.yaml:9:3: error: malformed URL 'htp:/broken'\n"
+        "  hint: links must be absolute http:// or https:// URLs",
+    ),
+    "arxiv id": (
+        GOOD.replace("theme: speech", "arxiv: 'arXiv:2401.00001v2'\ntheme: speech"),
+        "content/papers/case.yaml:3:1: error: 'arxiv' must be an arXiv id like '2511.09690', "
+        "got 'arXiv:2401.00001v2'\n  hint: use the bare id, without 'arXiv:' or a version "
+        "suffix",
+    ),
+    "placeholder abstract": (
+        GOOD.replace(
+            "abstract: We recognise speech in many languages.",
+            "abstract: 'TODO: paste the abstract here.'",
+        ),
+        "content/papers/case.yaml:8:1: error: the abstract is still the placeholder from "
+        "`papershelf new`\n  hint: paste the paper's abstract",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_rule_reports_file_line_and_message(site: Path, case: str):
+    text, expected = CASES[case]
+    add(site, "case.yaml", text.replace("A Good Paper", "A Case Paper"))
+    result = check(site)
+    assert result.returncode == 1
+    assert result.stdout == f"{expected}\n1 error, 0 warnings in 1 file\n"
+
+
+def test_file_name_that_is_not_a_slug(site: Path):
+    add(site, "My Paper.yaml", GOOD.replace("A Good Paper", "Another Paper"))
+    result = check(site)
+    assert result.stdout.startswith(
+        "content/papers/My Paper.yaml:1:1: error: file name 'My Paper' is not a slug "
+        "(lowercase ASCII letters, digits, hyphens)\n  hint: rename the file to 'my-paper.yaml'"
+    )
+
+
+def test_duplicates_name_both_files(site: Path):
+    add(
+        site,
+        "same-arxiv-a.yaml",
+        GOOD.replace("theme:", "arxiv: '2401.00001'\ntheme:").replace(
+            "A Good Paper", "First Paper"
+        ),
+    )
+    add(
+        site,
+        "same-arxiv-b.yaml",
+        GOOD.replace("theme:", "arxiv: '2401.00001'\ntheme:").replace(
+            "A Good Paper", "Second Paper"
+        ),
+    )
+    add(
+        site,
+        "near.yaml",
+        GOOD.replace(
+            "A Good Paper About Speech Recognition", "A good paper about speech-recognition!"
+        ),
+    )
+    add(
+        site,
+        "nearly.yaml",
+        GOOD.replace(
+            "A Good Paper About Speech Recognition", "A Good Paper About Speech Recognitions"
+        ),
+    )
+    result = check(site)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "content/papers/near.yaml:1:1: error: likely duplicate of content/papers/good.yaml: "
+        "same title",
+        "  hint: merge the two files into one",
+        "content/papers/nearly.yaml:1:1: error: likely duplicate of content/papers/good.yaml: "
+        "nearly the same title",
+        "  hint: merge the two files into one",
+        "content/papers/nearly.yaml:1:1: error: likely duplicate of content/papers/near.yaml: "
+        "nearly the same title",
+        "  hint: merge the two files into one",
+        "content/papers/same-arxiv-b.yaml:3:1: error: likely duplicate of "
+        "content/papers/same-arxiv-a.yaml: same arXiv id 2401.00001",
+        "  hint: merge the two files into one",
+        "4 errors, 0 warnings in 3 files",
+    ]
+
+
+def test_missing_theme_is_a_warning_unless_strict(site: Path):
+    add(site, "unthemed.yaml", GOOD.replace("theme: speech\n", "").replace("A Good", "Other"))
+    relaxed = check(site)
+    assert relaxed.returncode == 0
+    assert relaxed.stdout.startswith(
+        "content/papers/unthemed.yaml:1:1: warning: paper has no theme\n"
+    )
+    assert relaxed.stdout.endswith("0 errors, 1 warning in 1 file\n")
+    strict = check(site, "--strict")
+    assert strict.returncode == 1
+    assert strict.stdout.startswith("content/papers/unthemed.yaml:1:1: error: paper has no theme")
+
+
+def test_every_problem_in_one_sorted_run_with_github_annotations(site: Path):
+    add(site, "b.yaml", CASES["unknown key"][0].replace("A Good", "Third"))
+    add(site, "a.yaml", CASES["undeclared theme"][0].replace("A Good", "Some"))
+    text = check(site)
+    assert text.returncode == 1
+    lines = [line for line in text.stdout.splitlines() if ": error: " in line]
+    assert [line.split(":")[0] for line in lines] == [
+        "content/papers/a.yaml",
+        "content/papers/b.yaml",
+    ]
+    github = check(site, "--format", "github")
+    assert github.returncode == 1
+    assert github.stdout.splitlines() == [
+        "::error file=content/papers/a.yaml,line=3,col=1::unknown theme 'speach' (themes: "
+        "speech, vision-language, pretraining-data, adaptation) (hint: did you mean 'speech'?)",
+        "::error file=content/papers/b.yaml,line=5,col=1::unknown key 'abstrct' (hint: did you "
+        "mean 'abstract'?)",
+    ]
+    assert github.stderr.strip() == "2 errors, 0 warnings in 2 files"
+
+
+def test_a_broken_template_is_found_without_writing(site: Path):
+    (site / "templates" / "paper.html").write_text("{% if %}", encoding="utf-8")
+    result = check(site)
+    assert result.returncode == 1
+    assert result.stdout.startswith("templates/paper.html:1")
+    assert not (site / "site").exists()
+
+
+def test_usage_error_exits_2(site: Path):
+    assert check(site, "--format", "xml").returncode == 2

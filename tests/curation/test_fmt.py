@@ -1,0 +1,150 @@
+"""`papershelf fmt`: the canonical form is idempotent and loses no value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from papershelf.canonical import dump_paper, paper_values
+from papershelf.load import parse_yaml
+from papershelf.model import Authors, Link, Organization, Paper, Provenance
+from papershelf.validate import paper_from_document
+from tests.ingest.conftest import run_cli
+
+
+def reload(text: str, name: str = "content/papers/x.yaml") -> Paper:
+    doc, problems = parse_yaml(text, name)
+    assert doc is not None, problems
+    paper, problems = paper_from_document(doc)
+    assert paper is not None, problems
+    return paper
+
+
+def test_every_shipped_paper_is_canonical_and_round_trips(repo_root: Path):
+    files = sorted((repo_root / "content" / "papers").glob("*.yaml"))
+    assert files, "the repository ships content/papers"
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        paper = reload(text, str(path))
+        assert dump_paper(paper) == text, f"{path.name} is not in canonical form"
+        assert yaml.safe_load(dump_paper(paper)) == yaml.safe_load(text)
+
+
+def test_fmt_rewrites_a_hand_edited_file_without_changing_values(tmp_path: Path):
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True)
+    messy = (
+        'abstract: "We study   spacing.\\nAnd lines."\n'
+        "tags:\n  - asr\n  - low-resource\n"
+        "published: '2024-02-03'\n"
+        'title: "A Title: With Colon"\n'
+        "links: ['https://github.com/a/b']\n"
+    )
+    path = papers / "a-title.yaml"
+    path.write_text(messy, encoding="utf-8")
+    check = run_cli("fmt", "--check", cwd=tmp_path)
+    assert check.returncode == 1
+    assert "would reformat content/papers/a-title.yaml" in check.stdout
+    assert path.read_text(encoding="utf-8") == messy, "--check writes nothing"
+
+    assert run_cli("fmt", cwd=tmp_path).returncode == 0
+    formatted = path.read_text(encoding="utf-8")
+    assert formatted.startswith("title: 'A Title: With Colon'\npublished: 2024-02-03\n")
+    before, after = yaml.safe_load(messy), yaml.safe_load(formatted)
+    assert after["abstract"] == before["abstract"]
+    assert after["tags"] == before["tags"]
+    assert after["links"] == [{"url": "https://github.com/a/b", "kind": "other"}]
+    again = run_cli("fmt", "--check", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout
+    assert "0 files would be reformatted, 1 unchanged" in again.stderr
+
+
+def test_fmt_leaves_an_invalid_file_alone_and_says_why(tmp_path: Path):
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True)
+    path = papers / "broken.yaml"
+    path.write_text("title: x\npublished: 2024-13-01\nabstract: y\n", encoding="utf-8")
+    result = run_cli("fmt", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "content/papers/broken.yaml:2:1: error: 'published' must be a date YYYY-MM-DD, "
+        "got '2024-13-01'"
+    )
+    assert path.read_text(encoding="utf-8") == "title: x\npublished: 2024-13-01\nabstract: y\n"
+
+
+_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"),
+    min_size=1,
+    max_size=300,
+).filter(lambda s: s.strip() != "")
+_word = st.text(alphabet=string.ascii_lowercase + string.digits, min_size=1, max_size=10)
+_slugs = st.lists(_word, min_size=1, max_size=4).map("-".join)
+_dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31))
+_urls = st.builds(
+    lambda host, path: f"https://{host}.org/{path}",
+    _word,
+    st.text(string.ascii_letters + "-_/.", max_size=30),
+)
+
+
+@st.composite
+def papers(draw) -> Paper:
+    return Paper(
+        slug="x",
+        title=draw(_text),
+        abstract=draw(st.one_of(_text, st.lists(_text, min_size=2, max_size=4).map("\n\n".join))),
+        published=draw(_dates),
+        path="content/papers/x.yaml",
+        added=draw(st.none() | _dates),
+        arxiv=draw(st.none() | st.from_regex(r"\A\d{4}\.\d{4,5}\Z")),
+        theme=draw(st.none() | _slugs),
+        tags=tuple(draw(st.lists(_slugs, max_size=4, unique=True))),
+        authors=draw(
+            st.none()
+            | st.builds(
+                Authors, st.integers(1, 500), st.lists(_text, max_size=3).map(tuple)
+            ).filter(lambda a: a.count >= len(a.names))
+        ),
+        organization=draw(st.none() | st.builds(Organization, _text, st.none() | _word)),
+        upvotes=draw(st.none() | st.integers(0, 10_000)),
+        comments=draw(st.none() | st.integers(0, 10_000)),
+        links=tuple(
+            draw(
+                st.lists(
+                    st.builds(Link, _urls, st.sampled_from(["code", "paper", "other"])),
+                    max_size=3,
+                    unique_by=lambda link: link.url,
+                )
+            )
+        ),
+        notes=draw(st.none() | _text),
+        provenance=draw(
+            st.none()
+            | st.builds(
+                Provenance,
+                _text,
+                st.none() | _dates,
+                st.dictionaries(
+                    st.sampled_from(["title", "abstract", "theme"]),
+                    st.from_regex(r"\A[0-9a-f]{12}\Z"),
+                    max_size=3,
+                ).map(lambda d: tuple(sorted(d.items()))),
+            )
+        ),
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(papers())
+def test_canonical_form_round_trips_generated_papers(paper: Paper):
+    text = dump_paper(paper)
+    back = reload(text)
+    assert paper_values(back) == paper_values(paper)
+    assert back.provenance == paper.provenance
+    assert dump_paper(back) == text, "formatting is idempotent"

@@ -1,0 +1,63 @@
+"""`papershelf new`: a valid scaffold with the suggested theme, never over an existing paper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.ingest.conftest import run_cli
+
+
+def test_new_writes_a_valid_file_with_the_suggested_theme(workspace: Path):
+    result = run_cli(
+        "new",
+        "--title",
+        "Scaling Speech Recognition to 1,000 Languages with wav2vec",
+        "--arxiv",
+        "2305.13516",
+        "--published",
+        "2023-05-22",
+        cwd=workspace,
+    )
+    assert result.returncode == 0, result.stderr
+    path = workspace / result.stdout.strip()
+    assert path.parent == workspace / "content" / "papers"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["theme"] == "speech"
+    assert data["arxiv"] == "2305.13516"
+    assert data["links"] == [{"url": "https://arxiv.org/abs/2305.13516", "kind": "paper"}]
+    fmt = run_cli("fmt", "--check", cwd=workspace)
+    assert fmt.returncode == 0, "new writes the canonical form"
+
+
+def test_new_with_explicit_theme_and_tags(workspace: Path):
+    result = run_cli(
+        "new",
+        "--title",
+        "Some Paper",
+        "--theme",
+        "adaptation",
+        "--tags",
+        "low-resource,tokenizer",
+        "--abstract",
+        "An abstract.",
+        cwd=workspace,
+    )
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((workspace / result.stdout.strip()).read_text(encoding="utf-8"))
+    assert data["theme"] == "adaptation"
+    assert data["tags"] == ["low-resource", "tokenizer"]
+    assert data["abstract"] == "An abstract."
+
+
+def test_new_refuses_unknown_theme_and_duplicates(workspace: Path):
+    bad = run_cli("new", "--title", "X", "--theme", "speach", cwd=workspace)
+    assert bad.returncode == 1
+    assert "--theme 'speach' is not declared in themes.yaml" in bad.stderr
+    assert "did you mean 'speech'?" in bad.stderr
+    first = run_cli("new", "--title", "A Paper", "--abstract", "A.", cwd=workspace)
+    assert first.returncode == 0
+    again = run_cli("new", "--title", "a paper!", cwd=workspace)
+    assert again.returncode == 1
+    assert "already on the list" in again.stderr

@@ -1,0 +1,74 @@
+"""Hostile titles, abstracts, notes, names and settings render as harmless text everywhere."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import feedparser
+from bs4 import BeautifulSoup
+
+from papershelf.render import render_markdown
+
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def assert_harmless(html: str, where: str) -> None:
+    soup = BeautifulSoup(html, "html.parser")
+    for name in ("script", "iframe", "img", "svg", "style", "object", "embed"):
+        assert soup.find(name) is None, f"<{name}> element in {where}"
+    for element in soup.find_all(True):
+        for attribute, value in element.attrs.items():
+            assert not attribute.lower().startswith("on"), f"{attribute} attribute in {where}"
+            if attribute in ("href", "src", "action"):
+                target = "".join(str(value).split()).lower()
+                assert not target.startswith(DANGEROUS_SCHEMES), f"{value!r} link in {where}"
+
+
+def test_every_page_of_the_hostile_site_is_harmless(hostile_site: Path) -> None:
+    pages = sorted(hostile_site.rglob("*.html"))
+    assert len(pages) == 7
+    for page in pages:
+        assert_harmless(page.read_text(), str(page.relative_to(hostile_site)))
+
+
+def test_hostile_text_is_shown_as_text(hostile_site: Path) -> None:
+    soup = BeautifulSoup((hostile_site / "papers/hostile-paper/index.html").read_text(), "lxml")
+    assert soup.h1.get_text() == (
+        '<script>alert("title")</script> "><img src=x onerror=alert(1)> bold'
+    )
+    assert soup.title.get_text().startswith('<script>alert("title")</script>')
+    abstract = soup.find(id="abstract").find_parent("section").get_text()
+    assert '<script>alert("abstract")</script>' in abstract
+    assert "[click me](javascript:alert(1))" in abstract
+    assert "<iframe" in soup.find(class_="byline").get_text()
+
+
+def test_hostile_feed_content_is_harmless(hostile_site: Path) -> None:
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((hostile_site / name).read_bytes())
+        assert not feed.bozo
+        for entry in feed.entries:
+            # feedparser sanitizes too; check our own markup before it does.
+            assert "<script>alert" in entry.title
+    raw_atom = (hostile_site / "atom.xml").read_text()
+    content = raw_atom.split('<content type="html">')[1].split("</content>")[0]
+    assert_harmless(BeautifulSoup(content, "html.parser").get_text(), "atom content")
+    for item in json.loads((hostile_site / "feed.json").read_text())["items"]:
+        assert_harmless(item["content_html"], "feed.json content_html")
+        assert item["title"].startswith('<script>alert("title")</script>')
+
+
+def test_markdown_refuses_script_links_and_raw_html() -> None:
+    html = render_markdown(
+        "[a](javascript:alert(1)) [b](JAVASCRIPT:x) [c](vbscript:x) [d](data:text/html,x) "
+        "<javascript:alert(1)> <b onclick=x>bold</b> ![i](https://tracker.example/p.png)"
+    )
+    assert_harmless(str(html), "markdown")
+    assert "&lt;b onclick=x&gt;" in html
+
+
+def test_markdown_keeps_web_links() -> None:
+    html = render_markdown("[paper](https://arxiv.org/abs/2311.08849) <https://example.org/x>")
+    links = [a["href"] for a in BeautifulSoup(str(html), "html.parser").find_all("a")]
+    assert links == ["https://arxiv.org/abs/2311.08849", "https://example.org/x"]

@@ -1,0 +1,124 @@
+"""Atomic writing, removal of stale files, reproducible bytes, and `build --check`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from papershelf.errors import ProblemsError
+from papershelf.write import OutputFile, write_site
+from tests.site.conftest import REPO_ROOT, build, read_tree
+
+OMNI = "papers/omnilingual-asr-open-source-multilingual.yaml"
+
+
+def test_failed_build_leaves_the_previous_site_untouched(content, templates, out_dir) -> None:
+    build(content, templates, out_dir)
+    before = read_tree(out_dir)
+    (content / OMNI).write_text((content / OMNI).read_text().replace("theme: speech", "theme: x"))
+    with pytest.raises(ProblemsError):
+        build(content, templates, out_dir)
+    assert read_tree(out_dir) == before
+
+
+def test_failure_while_writing_keeps_the_old_site_and_leaves_no_temporary_files(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    write_site(out, [OutputFile(".nojekyll", b""), OutputFile("index.html", b"old")])
+    # "a" as a file and "a/b" as a file cannot both exist: the second write fails mid-way.
+    with pytest.raises(OSError):
+        write_site(out, [OutputFile("a", b"1"), OutputFile("a/b", b"2")])
+    assert read_tree(out) == {".nojekyll": b"", "index.html": b"old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_paths_outside_the_output_directory_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="outside the output directory"):
+        write_site(tmp_path / "site", [OutputFile("../escape.html", b"")])
+    assert not (tmp_path / "escape.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_files_of_a_removed_paper_disappear(content, templates, out_dir) -> None:
+    build(content, templates, out_dir)
+    page = out_dir / "papers/omnilingual-asr-open-source-multilingual/index.html"
+    assert page.is_file()
+    (content / OMNI).unlink()
+    build(content, templates, out_dir)
+    assert not page.parent.exists()
+    assert b"omnilingual-asr-open-source" not in (out_dir / "feed.xml").read_bytes()
+    assert b"omnilingual-asr-open-source" not in (out_dir / "sitemap.xml").read_bytes()
+    assert sorted(p.name for p in out_dir.parent.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_two_builds_give_the_same_bytes(content, templates, tmp_path) -> None:
+    build(content, templates, tmp_path / "one")
+    build(content, templates, tmp_path / "two")
+    assert read_tree(tmp_path / "one") == read_tree(tmp_path / "two")
+
+
+def test_builds_do_not_depend_on_hash_seed_or_working_directory(content, templates, tmp_path):
+    # Set and dict order of strings changes with the hash seed; a build must not.
+    trees = []
+    for seed, cwd in (("1", tmp_path), ("2", REPO_ROOT)):
+        out = tmp_path / f"out-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-m", "papershelf", "build", "--content", str(content),
+             "--templates", str(templates), "--out", str(out)],
+            check=True, env=env, cwd=cwd, capture_output=True,
+        )  # fmt: skip
+        trees.append(read_tree(out))
+    assert trees[0] == trees[1]
+
+
+def test_check_passes_on_a_fresh_build_and_writes_nothing(content, templates, out_dir) -> None:
+    build(content, templates, out_dir)
+    before = read_tree(out_dir)
+    result = build(content, templates, out_dir, check=True)
+    assert result.ok
+    assert result.summary() == f"{out_dir}/ is up to date (52 files, 7 papers)"
+    assert read_tree(out_dir) == before
+
+
+def test_check_lists_changed_missing_and_extra_files(content, templates, out_dir) -> None:
+    build(content, templates, out_dir)
+    (out_dir / "index.html").write_text("edited by hand")
+    (out_dir / "robots.txt").unlink()
+    (out_dir / "stray.html").write_text("left over")
+    before = read_tree(out_dir)
+    result = build(content, templates, out_dir, check=True)
+    assert not result.ok
+    assert result.summary().splitlines() == [
+        f"{out_dir}/ is not what a fresh build gives:",
+        f"  changed: {out_dir}/index.html",
+        f"  missing: {out_dir}/robots.txt",
+        f"  extra:   {out_dir}/stray.html",
+        "run `papershelf build` and commit the result",
+    ]
+    assert read_tree(out_dir) == before
+
+
+def test_check_fails_when_content_changed_since_the_build(content, templates, out_dir) -> None:
+    build(content, templates, out_dir)
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("Fixture Reading List", "Renamed List"))
+    result = build(content, templates, out_dir, check=True)
+    assert not result.ok
+    assert "index.html" in result.diff.changed
+
+
+def test_check_command_exit_status(content, templates, out_dir) -> None:
+    from papershelf.cli import main
+
+    args = ["build", "--content", str(content), "--templates", str(templates)]
+    args += ["--out", str(out_dir)]
+    assert main(args) == 0
+    assert main([*args, "--check"]) == 0
+    (out_dir / "feed.json").write_text("{}")
+    assert main([*args, "--check"]) == 1
