@@ -10,6 +10,8 @@ missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v npm >/dev/null || missing+=(nodejs npm)
+# actionlint runs shellcheck over the workflows' run: scripts.
+command -v shellcheck >/dev/null || missing+=(shellcheck)
 if ((${#missing[@]})); then
     sudo=()
     ((EUID == 0)) || sudo=(sudo --non-interactive)

@@ -120,7 +120,8 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, dt.date):
         return f"{value.isoformat()} (a date)"
-    return f"{value!r} (a {type(value).__name__})"
+    kind = {int: "a whole number", float: "a number"}.get(type(value), f"a {type(value).__name__}")
+    return f"{value!r} ({kind})"
 
 
 def slug_for_path(path: str) -> str:

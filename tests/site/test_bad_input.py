@@ -76,7 +76,7 @@ def test_paper_with_a_missing_field(project, capsys) -> None:
 def test_theme_that_does_not_exist(project, capsys) -> None:
     edit(project / OMNI, "theme: speech", "theme: speeches")
     assert build_errors(project, capsys) == [
-        f"{OMNI}:5: error: unknown theme 'speeches' (themes: speech, vision-language, adaptation)",
+        f"{OMNI}:5:1: error: unknown theme 'speeches' (themes: speech, vision-language, adaptation)",
         "  hint: did you mean 'speech'?",
     ]
 
@@ -84,7 +84,7 @@ def test_theme_that_does_not_exist(project, capsys) -> None:
 def test_tag_that_does_not_exist(project, capsys) -> None:
     edit(project / OFA, "tags: [tokenizer, low-resource]", "tags: [tokenizers, low-resource]")
     assert build_errors(project, capsys) == [
-        f"{OFA}:8: error: unknown tag 'tokenizers'",
+        f"{OFA}:8:1: error: unknown tag 'tokenizers'",
         "  hint: did you mean 'tokenizer'?",
     ]
 

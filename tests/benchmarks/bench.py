@@ -1,0 +1,226 @@
+"""Time papershelf on synthetic reading lists of N papers: import, cold, warm and edit builds.
+
+    python tests/benchmarks/bench.py                      # N = 1,000, 10,000 and 50,000
+    python tests/benchmarks/bench.py --papers 1000 --runs 5
+
+For each N, in a temporary directory: write a scraped listing of N papers (tests/benchmarks/
+synthetic.py), then time, each in a fresh `python -m papershelf` process (so that interpreter
+start-up counts, as it does in Hugo's wall time), `--runs` times:
+
+- import: the listing into an empty content/papers/;
+- cold build: no output directory and no build cache;
+- warm build: again, with nothing changed;
+- edit build: after changing one paper's abstract.
+
+Each measurement records wall time and peak memory: the peak resident set size of the largest
+process (exact, from wait4) and of all the command's processes together (sampled from /proc every
+10 ms, so a short peak may be missed; shared pages count once per process). The table shows
+medians; tests/benchmarks/out/bench.json has every run. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.benchmarks.synthetic import SCRAPED_ON, synthetic_listing  # noqa: E402
+
+OUT_DIR = HERE / "out"
+DEFAULT_SIZES = (1_000, 10_000, 50_000)
+STAGES = ("import", "cold", "warm", "edit")
+CACHE_DIR = ".papershelf-cache"
+SAMPLE_SECONDS = 0.01
+
+
+@dataclass(frozen=True)
+class Measurement:
+    seconds: float
+    max_rss_mb: float  # the largest single process
+    tree_rss_mb: float  # all processes of the command together, sampled
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.max_rss_mb, self.tree_rss_mb)
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Return the summed VmRSS of `root` and its descendants (0 once it has exited)."""
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            total += next(
+                (int(line.split()[1]) for line in status.splitlines() if line[:6] == "VmRSS:"), 0
+            )
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # exited between listing and reading
+    return total
+
+
+def run_measured(args: list[str], cwd: Path) -> Measurement:
+    """Run `python -m papershelf ARGS` in a fresh process; return its time and peak memory."""
+    log = cwd / "bench-command.log"
+    with log.open("wb") as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "papershelf", *args], cwd=cwd, stdout=output, stderr=output
+        )
+        peak_kb = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_kb
+            while not done.wait(SAMPLE_SECONDS):
+                peak_kb = max(peak_kb, _tree_rss_kb(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        # wait4 reports the child's own peak (and its children's, as a maximum, not a sum).
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(
+            f"papershelf {' '.join(args)} failed ({process.returncode}):\n{log.read_text()}"
+        )
+    kb_per_mb = 1024  # Linux reports ru_maxrss in KiB
+    return Measurement(seconds, usage.ru_maxrss / kb_per_mb, peak_kb / kb_per_mb)
+
+
+def _edit_one_paper(papers: Path, run: int) -> None:
+    """Change the first words of one paper's abstract (so its excerpt, cards and feeds change)."""
+    path = sorted(papers.glob("*.yaml"))[len(list(papers.glob("*.yaml"))) // 2]
+    text = path.read_text(encoding="utf-8")
+    marker = "abstract: >-\n  "
+    if marker not in text:
+        raise SystemExit(f"{path}: expected a folded abstract to edit")
+    head, tail = text.split(marker, 1)
+    tail = tail.split(" ", 1)[1] if tail.startswith("Edit") else tail
+    path.write_text(f"{head}{marker}Edit{run} {tail}", encoding="utf-8")
+
+
+def bench_size(count: int, runs: int, templates: Path) -> dict[str, list[Measurement]]:
+    """Measure every stage `runs` times on a list of `count` papers."""
+    results: dict[str, list[Measurement]] = {stage: [] for stage in STAGES}
+    with tempfile.TemporaryDirectory(prefix=f"papershelf-bench-{count}-") as scratch:
+        work = Path(scratch)
+        listing = work / "listing.txt"
+        listing.write_text(synthetic_listing(count), encoding="utf-8")
+        content = work / "content"
+        for name in ("site.yaml", "themes.yaml"):
+            (content / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(REPO_ROOT / "content" / name, content / name)
+        papers = content / "papers"
+        build = ["build", "--content", "content", "--templates", str(templates), "--out", "site"]
+
+        def note(stage: str, measurement: Measurement) -> None:
+            results[stage].append(measurement)
+            print(
+                f"  N={count:>6} {stage:<6} {measurement.seconds:7.2f} s "
+                f"{measurement.peak_mb:7.1f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
+
+        imported = ["import", "listing.txt", "--content", "content"]
+        for _ in range(runs):
+            shutil.rmtree(papers, ignore_errors=True)
+            papers.mkdir()
+            note("import", run_measured([*imported, "--scraped-on", str(SCRAPED_ON)], work))
+        for _ in range(runs):
+            shutil.rmtree(work / "site", ignore_errors=True)
+            shutil.rmtree(work / CACHE_DIR, ignore_errors=True)
+            note("cold", run_measured(build, work))
+        for _ in range(runs):
+            note("warm", run_measured(build, work))
+        for run in range(runs):
+            _edit_one_paper(papers, run)
+            note("edit", run_measured(build, work))
+    return results
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def format_table(results: dict[int, dict[str, list[Measurement]]]) -> str:
+    """Return a Markdown table of median seconds and peak MB per N and stage."""
+    header = "| papers | " + " | ".join(f"{s} s | {s} MB" for s in STAGES) + " |"
+    rule = "|---:|" + "---:|---:|" * len(STAGES)
+    rows = [header, rule]
+    for count, stages in results.items():
+        cells = []
+        for stage in STAGES:
+            found = stages[stage]
+            cells.append(f"{_median([m.seconds for m in found]):.2f}")
+            cells.append(f"{_median([m.peak_mb for m in found]):.0f}")
+        rows.append(f"| {count:,} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--papers",
+        default=",".join(str(n) for n in DEFAULT_SIZES),
+        help="comma-separated list sizes (default: 1000,10000,50000)",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (default: 3)")
+    parser.add_argument(
+        "--templates", type=Path, default=REPO_ROOT / "templates", help="default: ./templates"
+    )
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="default: tests/benchmarks/out")
+    args = parser.parse_args(argv)
+    sizes = [int(n.replace("_", "")) for n in args.papers.split(",") if n.strip()]
+    results = {count: bench_size(count, args.runs, args.templates.resolve()) for count in sizes}
+    table = format_table(results)
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "runs": args.runs,
+        "results": {
+            str(count): {
+                stage: {
+                    "median_seconds": _median([m.seconds for m in found]),
+                    "median_peak_mb": _median([m.peak_mb for m in found]),
+                    "runs": [{**asdict(m), "peak_mb": m.peak_mb} for m in found],
+                }
+                for stage, found in stages.items()
+            }
+            for count, stages in results.items()
+        },
+        "table": table,
+    }
+    path = args.out / "bench.json"
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
