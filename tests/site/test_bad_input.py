@@ -76,7 +76,8 @@ def test_paper_with_a_missing_field(project, capsys) -> None:
 def test_theme_that_does_not_exist(project, capsys) -> None:
     edit(project / OMNI, "theme: speech", "theme: speeches")
     assert build_errors(project, capsys) == [
-        f"{OMNI}:5:1: error: unknown theme 'speeches' (themes: speech, vision-language, adaptation)",
+        f"{OMNI}:5:1: error: unknown theme 'speeches' "
+        "(themes: speech, vision-language, adaptation)",
         "  hint: did you mean 'speech'?",
     ]
 
@@ -135,7 +136,7 @@ def test_every_problem_is_reported_in_one_run(project, capsys) -> None:
     errors = [line for line in build_errors(project, capsys) if ": error: " in line]
     assert [line.split(": error: ")[0] for line in errors] == [
         OFA + ":1:1",
-        OMNI + ":5",
+        OMNI + ":5:1",
         "templates/paper.html:9",
     ]
 
