@@ -196,3 +196,26 @@ def test_different_papers_whose_slugs_clash_get_distinct_stable_files(workspace:
     (workspace / "r.txt").write_text(hf_text([second, first]), encoding="utf-8")
     result = import_(workspace, "r.txt")
     assert "0 added, 0 updated, 2 unchanged" in result.stdout
+
+
+def test_text_and_api_scrapes_of_one_paper_merge_and_fill_in_the_arxiv_id(
+    workspace: Path, repo_root: Path
+):
+    fixtures = repo_root / "tests" / "sources" / "fixtures"
+    for name in ("hf-search-long-context.txt", "hf-daily-papers-api.json"):
+        (workspace / name).write_bytes((fixtures / name).read_bytes())
+    first = import_(workspace, "hf-search-long-context.txt")
+    assert first.returncode == 0, first.stderr
+    (leval,) = (workspace / "content" / "papers").glob("l-eval-*.yaml")
+    assert "arxiv" not in load(leval)
+    count = len(list((workspace / "content" / "papers").glob("*.yaml")))
+
+    second = import_(workspace, "hf-daily-papers-api.json")
+    assert second.returncode == 0, second.stderr
+    paper = load(leval)
+    assert paper["arxiv"] == "2307.11088"
+    assert paper["authors"]["names"][:2] == ["Chenxin An", "Shansan Gong"]
+    # L-Eval is in both scrapes: it is refreshed, not added again.
+    added = len(list((workspace / "content" / "papers").glob("*.yaml"))) - count
+    assert f"{added} added" in second.stdout
+    assert added < 3
