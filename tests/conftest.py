@@ -21,3 +21,19 @@ def shipped_content(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(REPO_ROOT / "content", target)
     return target
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole run: Playwright's sync API allows one instance
+    per thread, so every test area shares this one."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.validation.browsercheck import LAUNCH_ARGS
+    from tests.validation.conftest import CHROMIUM, require_tool
+
+    require_tool(CHROMIUM.is_file(), f"{CHROMIUM} is missing (Debian package: chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()

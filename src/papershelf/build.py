@@ -1,22 +1,31 @@
 """`papershelf build`: the pipeline as a table of contents, one call per stage.
 
-Everything is read, checked and rendered in memory first; only a build without problems is
-written (or, with `--check`, compared with the output directory).
+Everything is read, checked and rendered first; only a build without problems is published
+(or, with `--check`, compared with the output directory). A build with its cache (see cache.py)
+reads and renders again only what changed since the last one, on every core, and writes only
+the files that changed; its output is byte for byte that of a build without it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from papershelf import urls
-from papershelf.catalog import build_catalog
-from papershelf.config import load_config
+from papershelf.cache import (
+    BuildCache,
+    SiteRecord,
+    cache_dir_for,
+    decode_problems,
+    digest_text,
+    encode_problems,
+)
 from papershelf.content import SITE_FILE, THEMES_FILE, display_path, load_papers
 from papershelf.errors import Problem, ProblemsError, has_errors
-from papershelf.feeds import render_feeds, robots, sitemap
-from papershelf.render import load_templates, paper_texts, render_pages, static_files
-from papershelf.taxonomy import load_taxonomy
+from papershelf.incremental import paper_files_digest, site_inputs_digest
+from papershelf.progress import Progress, SilentProgress
+from papershelf.sitewriter import SiteWriter, StoredFile, matches_manifest
 from papershelf.write import OutputFile, SiteDiff, compare_site, find_collisions, write_site
 
 
@@ -29,13 +38,27 @@ class BuildOptions:
     base_url: str | None = None
     # Compare with out_dir instead of writing it.
     check: bool = False
+    # Use and update the build cache beside out_dir (never with `check`).
+    cache: bool = True
+    # Processes to render with (None: one per core).
+    jobs: int | None = None
 
 
 @dataclass(frozen=True)
 class RenderedSite:
-    files: tuple[OutputFile, ...]
+    # With a SiteWriter, pages are already written (StoredFile); the other files are not yet.
+    files: tuple[OutputFile | StoredFile, ...]
     paper_count: int
     warnings: tuple[Problem, ...] = ()
+
+    @property
+    def page_count(self) -> int:
+        return sum(1 for output in self.files if output.path.endswith(".html"))
+
+    @property
+    def feed_count(self) -> int:
+        names = set(urls.FEED_FILES.values())
+        return sum(1 for output in self.files if output.path.rpartition("/")[2] in names)
 
 
 @dataclass(frozen=True)
@@ -46,6 +69,9 @@ class BuildResult:
     checked: bool
     diff: SiteDiff | None = None
     warnings: tuple[Problem, ...] = ()
+    page_count: int = 0
+    feed_count: int = 0
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -56,7 +82,10 @@ class BuildResult:
         out = _shown(self.out_dir)
         papers = f"{self.paper_count} paper{'s' if self.paper_count != 1 else ''}"
         if not self.checked:
-            return f"built {self.file_count} files ({papers}) into {out}/"
+            return (
+                f"built {out}/: {self.page_count} pages, {self.feed_count} feeds, "
+                f"{self.file_count} files ({papers}) in {self.seconds:.1f}s"
+            )
         if self.ok:
             return f"{out}/ is up to date ({self.file_count} files, {papers})"
         assert self.diff is not None
@@ -74,16 +103,47 @@ def _shown(path: Path) -> str:
     return str(path.resolve()) if shown.startswith("..") else shown
 
 
-def render_site(options: BuildOptions) -> RenderedSite:
-    """Read, check and render the whole site in memory; raise ProblemsError with every problem."""
+def render_site(
+    options: BuildOptions,
+    progress: Progress | None = None,
+    cache: BuildCache | None = None,
+    writer: SiteWriter | None = None,
+) -> RenderedSite:
+    """Read, check and render the whole site; raise ProblemsError with every problem.
+
+    Without a `writer` every file is kept in memory; with one, pages are written as they are
+    rendered. A `cache` (started with `BuildCache.begin`) spares work earlier builds did.
+    """
+    # Imported here: a build that finds nothing changed needs none of them.
+    from papershelf.catalog import build_catalog
+    from papershelf.config import load_config
+    from papershelf.feeds import render_feeds, robots, sitemap
+    from papershelf.pagequeue import PageQueue
+    from papershelf.render import (
+        derive_paper_values,
+        finish_pages,
+        load_templates,
+        paper_texts,
+        render_pages,
+        static_files,
+    )
+    from papershelf.search import search_bundle
+    from papershelf.sharing import add_to_sitemap, web_manifest
+    from papershelf.taxonomy import load_taxonomy
+
+    progress = progress or SilentProgress()
+    if cache is None:  # one for this build alone, in memory: it is how work is shared by cores
+        cache = BuildCache(None)
+        cache.start_build()
+        cache.begin("")
     problems: list[Problem] = []
     config, found = load_config(options.content_dir / SITE_FILE, options.base_url)
     problems += found
     taxonomy, found = load_taxonomy(options.content_dir / THEMES_FILE)
     problems += found
-    papers, found = load_papers(options.content_dir)
+    papers, found = load_papers(options.content_dir, cache, options.jobs)
     problems += found
-    env, found = load_templates(options.templates_dir)
+    env, found = load_templates(options.templates_dir, cache.compiled_dir())
     problems += found
     if taxonomy is not None:
         catalog, found = build_catalog(papers, taxonomy, config.related_papers if config else 0)
@@ -91,17 +151,43 @@ def render_site(options: BuildOptions) -> RenderedSite:
     if has_errors(problems) or config is None or taxonomy is None or env is None:
         raise ProblemsError(problems)
 
-    texts = paper_texts(catalog.papers, config.excerpt_length)
-    pages, found = render_pages(env, options.templates_dir, config, catalog, texts)
+    texts = paper_texts(catalog.papers, config.excerpt_length, cache)
+    derive_paper_values(env, config, catalog, texts, cache, options.jobs)
+    progress.stage("rendering papers", len(catalog.papers))
+    queue = PageQueue(writer, options.jobs, on_page=progress.advance)
+    pages, found = render_pages(
+        env,
+        options.templates_dir,
+        config,
+        catalog,
+        texts,
+        on_paper=progress.advance,
+        cache=cache,
+        queue=queue,
+    )
     problems += found
+    pages, found = finish_pages(queue, env, options.templates_dir, pages)
+    problems += found
+    more_pages = [(urls.STATS, catalog.newest_date())]
+    if config.search:
+        more_pages.append((urls.SEARCH, None))
     files = [
         *pages,
-        *render_feeds(config, catalog, texts),
-        OutputFile(urls.SITEMAP, sitemap(config, catalog), "sitemap"),
+        *render_feeds(config, catalog, texts, cache, writer),
+        OutputFile(
+            urls.SITEMAP, add_to_sitemap(sitemap(config, catalog), config, more_pages), "sitemap"
+        ),
         OutputFile(urls.ROBOTS, robots(config), "robots"),
         OutputFile(urls.NOJEKYLL, b"", "GitHub Pages"),
+        OutputFile(urls.MANIFEST, web_manifest(config), "web app manifest"),
         *static_files(options.templates_dir),
     ]
+    # Pagefind indexes the pages as rendered; an empty list has nothing to index.
+    if config.search and catalog.papers and not has_errors(problems):
+        progress.stage("indexing search")
+        bundle, found = search_bundle([page for page in pages if page.path.endswith(".html")])
+        problems += found
+        files += bundle
     problems += find_collisions(files)
     if has_errors(problems):
         raise ProblemsError(problems)
@@ -111,14 +197,32 @@ def render_site(options: BuildOptions) -> RenderedSite:
     )
 
 
-def build_site(options: BuildOptions) -> BuildResult:
-    """Build the site into `options.out_dir`, or with `check` compare it without writing."""
-    rendered = render_site(options)
-    diff = None
-    if options.check:
-        diff = compare_site(options.out_dir, rendered.files)
-    else:
-        write_site(options.out_dir, rendered.files)
+def build_site(
+    options: BuildOptions, progress: Progress | None = None, cache: BuildCache | None = None
+) -> BuildResult:
+    """Build the site into `options.out_dir`, or with `check` compare it without writing.
+
+    Builds use the cache beside the output directory unless `options.cache` is off; `serve`
+    passes its own `cache`, kept in memory from one rebuild to the next.
+    """
+    progress = progress or SilentProgress()
+    started = time.perf_counter()
+    if not options.check and (options.cache or cache is not None):
+        try:
+            return _cached_build(options, progress, cache, started)
+        finally:
+            progress.close()
+    try:
+        rendered = render_site(options, progress)
+        diff = None
+        if options.check:
+            progress.stage("comparing")
+            diff = compare_site(options.out_dir, rendered.files)
+        else:
+            progress.stage("writing")
+            write_site(options.out_dir, rendered.files)
+    finally:
+        progress.close()
     return BuildResult(
         out_dir=options.out_dir,
         file_count=len(rendered.files),
@@ -126,4 +230,66 @@ def build_site(options: BuildOptions) -> BuildResult:
         checked=options.check,
         diff=diff,
         warnings=rendered.warnings,
+        page_count=rendered.page_count,
+        feed_count=rendered.feed_count,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _cached_build(
+    options: BuildOptions, progress: Progress, cache: BuildCache | None, started: float
+) -> BuildResult:
+    """Build with a cache: nothing at all if no input changed and the output is as the last build
+    left it; else render what changed and update the output in place."""
+    if cache is None:
+        cache = BuildCache(cache_dir_for(options.out_dir))
+    cache.start_build()
+    site_inputs = site_inputs_digest(
+        options.content_dir, options.templates_dir, options.base_url, cache.code
+    )
+    inputs = digest_text(site_inputs, paper_files_digest(options.content_dir, cache))
+    record = cache.site(options.out_dir)
+    intact = record is not None and matches_manifest(options.out_dir.resolve(), record.manifest)
+    if intact and record.inputs == inputs:
+        cache.save()
+        return _result(options, record.summary, time.perf_counter() - started)
+    cache.begin(site_inputs)
+    writer = SiteWriter(options.out_dir, record.manifest if intact else None, verified=True)
+    try:
+        rendered = render_site(options, progress, cache, writer)
+        progress.stage("writing")
+        stored = [
+            output if isinstance(output, StoredFile) else writer.store(output)
+            for output in rendered.files
+        ]
+        manifest = writer.commit(stored)
+    except ProblemsError:
+        writer.abort()
+        cache.save()  # what was parsed is still good
+        raise
+    except BaseException:
+        writer.abort()
+        raise
+    summary = {
+        "file_count": len(rendered.files),
+        "paper_count": rendered.paper_count,
+        "page_count": rendered.page_count,
+        "feed_count": rendered.feed_count,
+        "warnings": encode_problems(rendered.warnings),
+    }
+    cache.remember_site(options.out_dir, SiteRecord(inputs, manifest, summary))
+    cache.save()
+    return _result(options, summary, time.perf_counter() - started)
+
+
+def _result(options: BuildOptions, summary: dict, seconds: float) -> BuildResult:
+    return BuildResult(
+        out_dir=options.out_dir,
+        file_count=summary["file_count"],
+        paper_count=summary["paper_count"],
+        checked=False,
+        warnings=tuple(decode_problems(summary["warnings"])),
+        page_count=summary["page_count"],
+        feed_count=summary["feed_count"],
+        seconds=seconds,
     )

@@ -7,9 +7,13 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papershelf import __version__
 from papershelf.errors import Problem, ProblemsError
+
+if TYPE_CHECKING:
+    from papershelf.progress import Progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="report what would change; write nothing"
     )
     imp.add_argument("--explain", action="store_true", help="show why each paper got its theme")
+    _quiet_argument(imp)
 
     cls = commands.add_parser(
         "classify",
@@ -74,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  papershelf build\n"
         "  papershelf build --base-url https://owner.github.io/reading-list/\n"
-        "  papershelf build --check      # fail when site/ is not what a fresh build gives",
+        "  papershelf build --check      # fail when site/ is not what a fresh build gives\n"
+        "  papershelf build --quiet      # print only problems",
     )
     _site_arguments(build)
     build.add_argument(
@@ -82,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build in memory and fail if the output directory differs",
     )
+    _quiet_argument(build)
 
     serve = commands.add_parser(
         "serve",
@@ -167,6 +174,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only problems: no progress bar (shown on a terminal for large runs, "
+        "never when CI is set) and no summary",
+    )
+
+
+def _progress(args: argparse.Namespace) -> Progress:
+    from papershelf.progress import progress_for
+
+    return progress_for(sys.stderr, quiet=args.quiet)
+
+
 def _tag_list(value: str) -> tuple[str, ...]:
     return tuple(tag.strip() for tag in value.split(",") if tag.strip())
 
@@ -177,6 +200,19 @@ def _site_arguments(parser: argparse.ArgumentParser) -> None:
         "--templates", type=Path, default=Path("templates"), help="default: ./templates"
     )
     parser.add_argument("--out", type=Path, default=Path("site"), help="default: ./site")
+    parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="do not read or update the build cache (.papershelf-cache/ beside the output "
+        "directory): render and write everything",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="render with N processes (default: one per core)",
+    )
     parser.add_argument(
         "--base-url",
         metavar="URL",
@@ -199,11 +235,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
             scraped_on=args.scraped_on,
             format=args.format,
             dry_run=args.dry_run,
-        )
+        ),
+        _progress(args),
     )
     _print_problems(report.warnings)
-    for line in report.summary_lines(explain=args.explain):
-        print(line)
+    if not args.quiet:
+        for line in report.summary_lines(explain=args.explain):
+            print(line)
     return EXIT_OK
 
 
@@ -225,10 +263,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
             out_dir=args.out,
             base_url=args.base_url,
             check=args.check,
-        )
+            cache=args.cache,
+            jobs=args.jobs,
+        ),
+        _progress(args),
     )
     _print_problems(result.warnings)
-    print(result.summary())
+    # A failed --check lists the files that differ even when quiet: that is the problem.
+    if not args.quiet or not result.ok:
+        print(result.summary())
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
@@ -247,6 +290,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             out_dir=args.out,
             base_url=args.base_url,
             check=False,
+            cache=args.cache,
+            jobs=args.jobs,
         ),
         port=args.port,
     )

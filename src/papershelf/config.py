@@ -73,6 +73,12 @@ def _count(minimum: int) -> Checker:
     return check
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
 def _setting(check: Checker, doc: str, default: Any = dataclasses.MISSING) -> Any:
     return field(default=default, metadata={"check": check, "doc": doc})
 
@@ -106,6 +112,12 @@ class SiteConfig:
     related_papers: int = _setting(_count(0), "Related papers shown on a paper's page.", 5)
     excerpt_length: int = _setting(
         _count(40), "Characters of the abstract shown on a paper's card.", 280
+    )
+    search: bool = _setting(
+        _flag,
+        "Build a search page and a search box in the header, indexed with Pagefind at build "
+        "time (the search page needs JavaScript; theme and tag pages do not).",
+        True,
     )
 
     @property

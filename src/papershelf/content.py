@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papershelf.errors import Location, Problem
-from papershelf.load import load_yaml
+from papershelf.fastyaml import parse_block_yaml
+from papershelf.load import YamlDocument, decode_text, parse_yaml, read_text
 from papershelf.model import Paper
 from papershelf.validate import paper_from_document
+
+if TYPE_CHECKING:
+    from papershelf.cache import BuildCache
 
 PAPERS_DIR = "papers"
 THEMES_FILE = "themes.yaml"
@@ -17,36 +22,115 @@ PAPER_SUFFIXES = (".yaml", ".yml")
 
 
 def display_path(path: Path) -> str:
-    """Return the path as messages show it: relative to the working directory when inside it."""
+    """Return the path as messages show it: relative to the working directory when inside it,
+    absolute otherwise (`/tmp/scrape.html` reads better than `../../tmp/scrape.html`)."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(Path(path).resolve()) if relative.startswith("..") else relative
 
 
 def paper_files(content_dir: Path) -> list[Path]:
     """Return the paper files under `content_dir/papers`, sorted by name."""
+    return [path for path, _ in _paper_entries(content_dir)]
+
+
+def _paper_entries(content_dir: Path) -> list[tuple[Path, bool]]:
+    """Return each paper file, sorted by name, and whether it is a symbolic link."""
     papers_dir = content_dir / PAPERS_DIR
     if not papers_dir.is_dir():
         return []
-    return sorted(p for p in papers_dir.iterdir() if p.suffix in PAPER_SUFFIXES and p.is_file())
+    with os.scandir(papers_dir) as entries:  # no stat per file: the directory says what is one
+        found = sorted(
+            (entry.name, entry.is_symlink())
+            for entry in entries
+            if os.path.splitext(entry.name)[1] in PAPER_SUFFIXES  # noqa: PTH122 (no Path each)
+            and entry.is_file()
+        )
+    return [(papers_dir / name, link) for name, link in found]
 
 
-def load_paper(path: Path) -> tuple[Paper | None, list[Problem]]:
-    doc, problems = load_yaml(path, display_path(path))
+def paper_files_shown(content_dir: Path, cache: BuildCache | None = None) -> list[tuple[Path, str]]:
+    """Return each paper file and its path as messages show it (listed once per build)."""
+    listed = cache.listings.get(content_dir) if cache is not None else None
+    if listed is None:
+        entries = _paper_entries(content_dir)
+        listed = list(zip((path for path, _ in entries), _shown_paths(entries), strict=True))
+        if cache is not None:
+            cache.listings[content_dir] = listed
+    return listed
+
+
+def _shown_paths(entries: list[tuple[Path, bool]]) -> list[str]:
+    """Return `display_path` of each file, working it out once for their directory."""
+    if not entries:
+        return []
+    directory = display_path(entries[0][0].parent)
+    if not Path(directory).is_absolute():
+        prefix = "" if directory == "." else directory + os.sep
+        return [prefix + path.name for path, _ in entries]
+    # Shown resolved: the same as the directory's resolved path, unless the file is a link.
+    return [
+        display_path(path) if link else os.path.join(directory, path.name)  # noqa: PTH118
+        for path, link in entries
+    ]
+
+
+def load_paper(path: Path, shown: str | None = None) -> tuple[Paper | None, list[Problem]]:
+    """Read one paper file (`shown`: its path in messages, by default `display_path(path)`)."""
+    shown = display_path(path) if shown is None else shown
+    text, problem = read_text(path, shown)
+    if problem is not None:
+        return None, [problem]
+    return paper_from_text(text, shown)
+
+
+def paper_from_text(text: str, shown: str) -> tuple[Paper | None, list[Problem]]:
+    """Parse and validate a paper file's text."""
+    fast = parse_block_yaml(text)
+    if fast is not None:
+        data, key_lines = fast
+        positions = {(key,): (line, 1) for key, line in key_lines.items()}
+        paper, problems = paper_from_document(YamlDocument(shown, data, positions))
+        if not problems:
+            return paper, problems
+    # PyYAML, with every key's position: for files beyond the fast reader, and for messages.
+    doc, problems = parse_yaml(text, shown)
     if doc is None:
         return None, problems
     paper, more = paper_from_document(doc)
     return paper, problems + more
 
 
-def load_papers(content_dir: Path) -> tuple[tuple[Paper, ...], list[Problem]]:
-    """Read every paper file; return the valid papers (by slug) and every problem found."""
+def _parse_raw(raw: bytes, shown: str) -> tuple[Paper | None, list[Problem]]:
+    text, problem = decode_text(raw, shown)
+    if problem is not None:
+        return None, [problem]
+    return paper_from_text(text, shown)
+
+
+def load_papers(
+    content_dir: Path, cache: BuildCache | None = None, processes: int | None = None
+) -> tuple[tuple[Paper, ...], list[Problem]]:
+    """Read every paper file; return the valid papers (by slug) and every problem found.
+
+    With a `cache`, files parsed by an earlier build are not parsed again, the others are
+    parsed on every core (or `processes`), and the cache learns which file each paper came from
+    (for values derived from it).
+    """
     papers: list[Paper] = []
     problems: list[Problem] = []
     by_slug: dict[str, Paper] = {}
-    for path in paper_files(content_dir):
-        paper, found = load_paper(path)
+    listed = paper_files_shown(content_dir, cache)
+    read = cache.read_papers(listed, _parse_raw, processes) if cache is not None else None
+    for number, (path, shown) in enumerate(listed):
+        key = ""
+        # Unreadable (an OSError): say so as a read without the cache would.
+        if read is None or isinstance(read[number], OSError):
+            paper, found = load_paper(path, shown)
+        else:
+            key, paper, found = read[number]
         problems.extend(found)
         if paper is None:
             continue
@@ -63,4 +147,6 @@ def load_papers(content_dir: Path) -> tuple[tuple[Paper, ...], list[Problem]]:
             continue
         by_slug[paper.slug] = paper
         papers.append(paper)
+        if cache is not None and key:
+            cache.paper_keys[paper.slug] = key
     return tuple(sorted(papers, key=lambda p: p.slug)), problems

@@ -12,19 +12,21 @@ import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
 
 from markupsafe import Markup
 
 from papershelf import urls
+from papershelf.cache import BuildCache, digest_text
 from papershelf.catalog import Catalog, newest_added_key, updated_on
 from papershelf.config import SiteConfig
 from papershelf.model import Paper
 from papershelf.render import PaperText
+from papershelf.sitewriter import SiteWriter, StoredFile
 from papershelf.text import arxiv_url
-from papershelf.urls import SiteUrls, external_href
+from papershelf.urls import FEED_KINDS, SiteUrls, external_href
 from papershelf.write import OutputFile
 
 GENERATOR = "papershelf"
@@ -91,7 +93,9 @@ def _xml_bytes(root: ET.Element) -> bytes:
 class _FeedWriter:
     """Writes the three formats of feeds for one site."""
 
-    def __init__(self, config: SiteConfig, catalog: Catalog, texts: dict[str, PaperText]) -> None:
+    def __init__(
+        self, config: SiteConfig, catalog: Catalog, texts: Mapping[str, PaperText]
+    ) -> None:
         self.config = config
         self.catalog = catalog
         self.texts = texts
@@ -263,20 +267,48 @@ def site_feeds(config: SiteConfig, catalog: Catalog) -> list[Feed]:
 
 
 def render_feeds(
-    config: SiteConfig, catalog: Catalog, texts: dict[str, PaperText]
-) -> list[OutputFile]:
-    """Return every feed in every format, and the OPML file that lists them."""
+    config: SiteConfig,
+    catalog: Catalog,
+    texts: Mapping[str, PaperText],
+    cache: BuildCache | None = None,
+    site_writer: SiteWriter | None = None,
+) -> list[OutputFile | StoredFile]:
+    """Return every feed in every format, and the OPML file that lists them.
+
+    With a `cache` and a `site_writer`, a feed whose papers and settings are those the last
+    build wrote it from is not written again, and the feeds written are stored at once.
+    """
     writer = _FeedWriter(config, catalog, texts)
     feeds = site_feeds(config, catalog)
-    outputs: list[OutputFile] = []
+    outputs: list[OutputFile | StoredFile] = []
     for feed in feeds:
-        outputs += [
-            OutputFile(urls.feed(feed.scope, "rss"), writer.rss(feed), "feeds"),
-            OutputFile(urls.feed(feed.scope, "atom"), writer.atom(feed), "feeds"),
-            OutputFile(urls.feed(feed.scope, "json"), writer.json_feed(feed), "feeds"),
+        inputs = _feed_inputs(cache, feed) if site_writer is not None else ""
+        paths = [urls.feed(feed.scope, kind) for kind in FEED_KINDS]
+        kept = [site_writer.reusable(path, "feeds", inputs) for path in paths] if inputs else []
+        if kept and all(kept):
+            outputs += kept
+            continue
+        made = {"rss": writer.rss, "atom": writer.atom, "json": writer.json_feed}
+        files = [
+            OutputFile(path, made[kind](feed), "feeds")
+            for path, kind in zip(paths, FEED_KINDS, strict=True)
         ]
+        if inputs and site_writer is not None:
+            outputs += [site_writer.store(output, inputs) for output in files]
+        else:
+            outputs += files
     outputs.append(OutputFile(urls.OPML, opml(config, catalog, feeds), "feeds"))
     return outputs
+
+
+def _feed_inputs(cache: BuildCache | None, feed: Feed) -> str:
+    """Return a digest of everything a feed shows, or "" when it is not known."""
+    if cache is None or not cache.inputs_digest:
+        return ""
+    keys = [cache.paper_key(paper.slug) for paper in feed.papers]
+    if not all(keys):
+        return ""
+    return digest_text(cache.inputs_digest, "feed", feed.scope, str(feed.updated), *keys)
 
 
 _OPML_FOLDERS = {"themes/": "Themes", "tags/": "Tags"}

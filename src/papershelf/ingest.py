@@ -10,22 +10,26 @@ the whole import is valid.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from papershelf.atomic import write_text_atomic
+from papershelf.cache import BuildCache
 from papershelf.canonical import IMPORTED_FIELDS, dump_paper, fingerprint, paper_values
 from papershelf.classify import Classification, classify, explain
 from papershelf.content import PAPERS_DIR, THEMES_FILE, display_path, load_paper, load_papers
 from papershelf.errors import Location, Problem, ProblemsError, Severity, has_errors
 from papershelf.load import YamlDocument
 from papershelf.model import Paper, Provenance, Scrape, ScrapedEntry, Taxonomy
+from papershelf.progress import Progress, SilentProgress
 from papershelf.sources import read_scrape
 from papershelf.taxonomy import load_taxonomy
 from papershelf.text import make_slug, normalize_title
 from papershelf.validate import paper_from_document
+from papershelf.workers import cpu_count, map_shards
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,16 @@ class _Candidate:
     sources: list[ScrapedEntry] = field(default_factory=list)
 
 
-def run_import(options: ImportOptions) -> ImportReport:
+def run_import(options: ImportOptions, progress: Progress | None = None) -> ImportReport:
     """Read every source, merge into the content directory, and write changed files."""
+    progress = progress or SilentProgress()
+    try:
+        return _run_import(options, progress)
+    finally:
+        progress.close()
+
+
+def _run_import(options: ImportOptions, progress: Progress) -> ImportReport:
     taxonomy, problems = load_taxonomy(options.content_dir / THEMES_FILE)
     scrapes: list[Scrape] = []
     for source in options.sources:
@@ -112,19 +124,23 @@ def run_import(options: ImportOptions) -> ImportReport:
         problems.extend(found)
         if scrape is not None:
             scrapes.append(scrape)
-    existing, found = load_papers(options.content_dir)
+    # An in-memory cache: the existing papers are parsed on every core.
+    existing, found = load_papers(options.content_dir, BuildCache(None))
     problems.extend(found)
     if has_errors(problems) or taxonomy is None:
         raise ProblemsError(p for p in problems if p.is_error)
 
     candidates, merged = _merge_duplicates(scrapes)
-    plan = _plan(candidates, existing, taxonomy, options.content_dir)
+    progress.stage("importing papers", len(candidates))
+    scraped = _all_scraped_values(candidates, taxonomy)
+    plan = _plan(candidates, existing, taxonomy, options.content_dir, progress.advance, scraped)
     warnings = [p for p in problems if not p.is_error]
     warnings.extend(plan.warnings)
     if plan.errors:
         raise ProblemsError(plan.errors)
     if not options.dry_run:
-        _write_all(plan.writes)
+        progress.stage("writing files", len(plan.writes))
+        _write_all(plan.writes, progress.advance)
     return ImportReport(
         outcomes=tuple(plan.outcomes),
         merged=tuple(merged + plan.merged),
@@ -181,10 +197,32 @@ def _combine(earlier: ScrapedEntry, later: ScrapedEntry) -> ScrapedEntry:
 @dataclass
 class _Plan:
     outcomes: list[PaperOutcome] = field(default_factory=list)
-    writes: list[tuple[Path, str, bytes | None]] = field(default_factory=list)
+    # Each file to write, with its paper (dumped when written) and its bytes when read.
+    writes: list[tuple[Path, Paper, bytes | None]] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+
+
+# Below this many entries per process, classifying them in forked processes costs more.
+MIN_ENTRIES_PER_PROCESS = 300
+
+
+def _all_scraped_values(
+    candidates: Sequence[_Candidate], taxonomy: Taxonomy
+) -> list[tuple[dict[str, Any], Classification]]:
+    """Return `_scraped_values` of every candidate, classified on every core."""
+    count = min(cpu_count(), len(candidates) // MIN_ENTRIES_PER_PROCESS)
+    if count < 2:
+        return [_scraped_values(candidate.entry, taxonomy) for candidate in candidates]
+    shards = [list(range(start, len(candidates), count)) for start in range(count)]
+    found: dict[int, tuple[dict[str, Any], Classification]] = {}
+    for done in map_shards(
+        shards,
+        lambda shard: [(i, _scraped_values(candidates[i].entry, taxonomy)) for i in shard],
+    ):
+        found.update(done)
+    return [found[index] for index in range(len(candidates))]
 
 
 def _plan(
@@ -192,6 +230,8 @@ def _plan(
     existing: Sequence[Paper],
     taxonomy: Taxonomy,
     content_dir: Path,
+    on_entry: Callable[[], None] = lambda: None,
+    scraped_values: Sequence[tuple[dict[str, Any], Classification]] | None = None,
 ) -> _Plan:
     plan = _Plan()
     by_key: dict[str, Paper] = {}
@@ -201,7 +241,8 @@ def _plan(
     taken = {paper.slug for paper in existing}
     claimed: dict[str, _Candidate] = {}
     papers_dir = content_dir / PAPERS_DIR
-    for candidate in candidates:
+    for number, candidate in enumerate(candidates):
+        on_entry()
         entry = candidate.entry
         current = next((by_key[k] for k in _entry_keys(entry) if k in by_key), None)
         if current is not None and current.slug in claimed:
@@ -210,7 +251,9 @@ def _plan(
                 f"{entry.location} and {first.entry.location} both match {current.path}"
             )
             continue
-        scraped, classification = _scraped_values(entry, taxonomy)
+        scraped, classification = (
+            scraped_values[number] if scraped_values else _scraped_values(entry, taxonomy)
+        )
         source = _source_name(Path(candidate.scrape.path), content_dir)
         if current is None:
             slug = _unique_slug(entry, taken)
@@ -237,7 +280,7 @@ def _plan(
             )
             continue
         if action != "unchanged":
-            plan.writes.append((path, dump_paper(paper), old_bytes))
+            plan.writes.append((path, paper, old_bytes))
         if paper.theme is None:
             plan.warnings.append(
                 Problem(
@@ -381,8 +424,9 @@ def _unique_slug(entry: ScrapedEntry, taken: set[str]) -> str:
     if entry.arxiv:
         options.append(f"{base}-{entry.arxiv.replace('.', '-').replace('/', '-')}")
     options.append(f"{base}-{entry.published.year}")
-    options.extend(f"{base}-{n}" for n in range(2, 1000))
-    return next(slug for slug in options if slug not in taken)
+    # Numbered ones only when needed: making a thousand per paper cost more than the import.
+    numbered = (f"{base}-{n}" for n in range(2, 1000))
+    return next(slug for slug in itertools.chain(options, numbered) if slug not in taken)
 
 
 def _source_name(source: Path, content_dir: Path) -> str:
@@ -392,8 +436,11 @@ def _source_name(source: Path, content_dir: Path) -> str:
         return source.name
 
 
-def _write_all(writes: Sequence[tuple[Path, str, bytes | None]]) -> None:
-    """Write each file atomically, refusing to replace a file that changed since it was read."""
+def _write_all(
+    writes: Sequence[tuple[Path, Paper, bytes | None]], on_write: Callable[[], None] = lambda: None
+) -> None:
+    """Write each paper's file atomically, in canonical form (made and written on every core),
+    refusing to replace a file that changed since it was read."""
     conflicts = [
         Problem(
             Location(display_path(path)),
@@ -405,8 +452,19 @@ def _write_all(writes: Sequence[tuple[Path, str, bytes | None]]) -> None:
     ]
     if conflicts:
         raise ProblemsError(conflicts)
-    for path, text, _ in writes:
-        write_text_atomic(path, text)
+    count = max(1, min(cpu_count(), len(writes) // MIN_ENTRIES_PER_PROCESS))
+    shards = [list(writes[start::count]) for start in range(count)]
+
+    def write(shard: Sequence[tuple[Path, Paper, bytes | None]]) -> int:
+        for path, paper, _ in shard:
+            write_text_atomic(path, dump_paper(paper))
+            if shard is shards[0]:
+                on_write()  # progress is shown by this process only
+        return len(shard)
+
+    for number, done in enumerate(map_shards(shards, write)):
+        for _ in range(done if number else 0):
+            on_write()
 
 
 def explain_papers(content_dir: Path, paths: Sequence[Path]) -> list[str]:

@@ -55,6 +55,11 @@ def read_text(path: Path, display_path: str) -> tuple[str | None, Problem | None
         raw = path.read_bytes()
     except OSError as exc:
         return None, Problem(Location(display_path), f"cannot read file: {exc.strerror}")
+    return decode_text(raw, display_path)
+
+
+def decode_text(raw: bytes, display_path: str) -> tuple[str | None, Problem | None]:
+    """Decode a file's bytes as UTF-8, or say where they are not."""
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:

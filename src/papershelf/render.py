@@ -11,9 +11,10 @@ import dataclasses
 import datetime as dt
 import re
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -21,13 +22,19 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from papershelf import urls
+from papershelf.cache import BuildCache, digest_text
 from papershelf.catalog import Catalog, added_on
+from papershelf.citations import Citation, citation_files, paper_citation
 from papershelf.config import SiteConfig
 from papershelf.content import display_path
 from papershelf.errors import Location, Problem
 from papershelf.model import Paper, Taxonomy
+from papershelf.pagequeue import PageQueue, QueuedPage
+from papershelf.sharing import SHARE_IMAGE
+from papershelf.stats import Chart, Totals, build_charts, totals
 from papershelf.text import arxiv_url, latex_to_plain
 from papershelf.urls import FEED_KINDS, FEED_LABELS, FEED_MEDIA_TYPES, SiteUrls, external_href
+from papershelf.workers import cpu_count, map_shards
 from papershelf.write import OutputFile
 
 # Templates a site needs; the layout and macros are checked with them.
@@ -41,6 +48,8 @@ PAGE_TEMPLATES = (
     "404.html",
     "card.html",
 )
+# The statistics page, and the search page when `search` is on.
+FEATURE_TEMPLATES = ("stats.html", "search.html")
 SUPPORT_TEMPLATES = ("base.html", "macros.html")
 STATIC_DIR = "static"
 
@@ -156,6 +165,13 @@ class SiteView:
     nav: tuple[NavItem, ...]
     feeds: FeedSet
     repository_url: str
+    manifest_href: str = ""
+    touch_icon_href: str = ""
+    # Absolute: link previews fetch it from other sites.
+    share_image: str = ""
+    # None when the site has no search (`search: false`).
+    search_href: str | None = None
+    bibliography_href: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,6 +184,10 @@ class PageMeta:
     canonical: str | None
     feeds: tuple[FeedSet, ...] = ()
     indexable: bool = True
+    # The page's own name, without the site's (for link previews).
+    name: str = ""
+    # Open Graph type: "article" for a paper's page.
+    kind: str = "website"
 
 
 # ---------------------------------------------------------------- one context type per template
@@ -214,6 +234,8 @@ class ListingPage:
     description: str
     papers: tuple[PaperView, ...]
     feeds: FeedSet
+    # The theme's papers as one BibTeX file ("" for a tag).
+    bibtex_href: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,6 +262,32 @@ class PaperPage:
     page: PageMeta
     paper: PaperView
     related: tuple[PaperView, ...]
+    citation: Citation
+    # The script that adds a "Copy BibTeX" button (progressive enhancement).
+    copy_script_href: str
+
+
+@dataclass(frozen=True)
+class StatsPage:
+    """stats.html: charts of the list, drawn at build time (see stats.py)."""
+
+    site: SiteView
+    page: PageMeta
+    totals: Totals
+    charts: tuple[Chart, ...]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """search.html: the search form and its results (search.js and Pagefind fill them in)."""
+
+    site: SiteView
+    page: PageMeta
+    themes: tuple[TermView, ...]
+    paper_count: int
+    # Pagefind's script, which finds its index beside it.
+    bundle_href: str
+    script_href: str
 
 
 @dataclass(frozen=True)
@@ -269,8 +317,14 @@ class NotFoundPage:
 # ---------------------------------------------------------------- templates
 
 
-def load_templates(templates_dir: Path) -> tuple[jinja2.Environment | None, list[Problem]]:
-    """Create the Jinja environment and compile every template once, reporting syntax errors."""
+def load_templates(
+    templates_dir: Path, compiled_dir: Path | None = None
+) -> tuple[jinja2.Environment | None, list[Problem]]:
+    """Create the Jinja environment and compile every template once, reporting syntax errors.
+
+    With `compiled_dir`, compiled templates are kept there for the next build, by the digest of
+    their source; the directory must be one for this code (the options below are not in the key).
+    """
     if not templates_dir.is_dir():
         return None, [
             Problem(Location(display_path(templates_dir)), "templates directory not found")
@@ -283,11 +337,12 @@ def load_templates(templates_dir: Path) -> tuple[jinja2.Environment | None, list
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=_bytecode_cache(compiled_dir),
     )
     env.filters["date"] = format_date
     env.filters["plural"] = plural
     problems: list[Problem] = []
-    for name in (*SUPPORT_TEMPLATES, *PAGE_TEMPLATES):
+    for name in (*SUPPORT_TEMPLATES, *PAGE_TEMPLATES, *FEATURE_TEMPLATES):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
@@ -300,10 +355,22 @@ def load_templates(templates_dir: Path) -> tuple[jinja2.Environment | None, list
                 Problem(
                     Location(display_path(templates_dir / name)),
                     f"template '{exc.name}' not found",
-                    hint=f"every site needs {', '.join(PAGE_TEMPLATES)}",
+                    hint=f"the statistics and search pages need {' and '.join(FEATURE_TEMPLATES)}"
+                    if name in FEATURE_TEMPLATES
+                    else f"every site needs {', '.join(PAGE_TEMPLATES)}",
                 )
             )
     return (None if problems else env), problems
+
+
+def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
+    if directory is None:
+        return None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a cache that cannot be written is no cache
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
 
 
 def format_date(value: dt.date) -> str:
@@ -348,6 +415,10 @@ def _render_markdown(md: MarkdownIt, source: str, top_heading: int) -> tuple[Mar
     Headings are renumbered so that the highest becomes `top_heading`: Markdown in an abstract
     or notes sits under the page's own h1 and h2, and heading levels must not skip.
     """
+    if _is_plain_paragraph(source):
+        # What markdown-it makes of one line of prose, without its tokens: most abstracts.
+        html = "<p>" + source.replace('"', "&quot;") + "</p>"
+        return Markup(html), " ".join(source.split())
     env: dict = {}
     tokens = md.parse(source, env)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
@@ -367,6 +438,16 @@ def _render_markdown(md: MarkdownIt, source: str, top_heading: int) -> tuple[Mar
     return Markup(html.rstrip("\n")), " ".join("".join(words).split())
 
 
+# Characters that start Markdown syntax anywhere in a line (escapes, code, emphasis, links,
+# autolinks and HTML, entities), or end the line. A line starting with a letter that holds none
+# of them is a paragraph of text, whatever else it holds.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>&\n\r\t\x00]")
+
+
+def _is_plain_paragraph(source: str) -> bool:
+    return source[:1].isalpha() and source == source.strip() and not _MARKDOWN_SYNTAX.search(source)
+
+
 def render_markdown(source: str, top_heading: int = 2) -> Markup:
     """Return curator Markdown (raw HTML off) as HTML."""
     return _render_markdown(_markdown(), source, top_heading)[0]
@@ -380,20 +461,47 @@ def excerpt(text: str, limit: int) -> str:
     return cut[: limit - 1].rstrip(" ,;:.-–—(") + "…"
 
 
-def paper_texts(papers: Iterable[Paper], excerpt_length: int) -> dict[str, PaperText]:
-    """Derive every paper's displayed text once, for pages and feeds alike."""
+def paper_texts(
+    papers: Iterable[Paper], excerpt_length: int, cache: BuildCache | None = None
+) -> Mapping[str, PaperText]:
+    """Derive every paper's displayed text once, for pages and feeds alike (with a `cache`, on
+    first use, and only for papers whose text no earlier build derived)."""
     md = _markdown()
-    texts: dict[str, PaperText] = {}
-    for paper in papers:
-        abstract_html, plain = _render_markdown(md, latex_to_plain(paper.abstract), 3)
-        notes_html = _render_markdown(md, paper.notes, 3)[0] if paper.notes else None
-        texts[paper.slug] = PaperText(
-            title=latex_to_plain(paper.title),
-            abstract_html=abstract_html,
-            excerpt=excerpt(plain, excerpt_length),
-            notes_html=notes_html,
+    if cache is not None:
+        return _CachedTexts({paper.slug: paper for paper in papers}, excerpt_length, cache, md)
+    return {paper.slug: _paper_text(md, paper, excerpt_length) for paper in papers}
+
+
+def _paper_text(md: MarkdownIt, paper: Paper, excerpt_length: int) -> PaperText:
+    abstract_html, plain = _render_markdown(md, latex_to_plain(paper.abstract), 3)
+    notes_html = _render_markdown(md, paper.notes, 3)[0] if paper.notes else None
+    return PaperText(
+        title=latex_to_plain(paper.title),
+        abstract_html=abstract_html,
+        excerpt=excerpt(plain, excerpt_length),
+        notes_html=notes_html,
+    )
+
+
+class _CachedTexts(Mapping[str, PaperText]):
+    """Papers' texts by slug, each taken from the cache or derived when first asked for."""
+
+    def __init__(
+        self, papers: dict[str, Paper], excerpt_length: int, cache: BuildCache, md: MarkdownIt
+    ) -> None:
+        self.papers, self.excerpt_length, self.cache, self.md = papers, excerpt_length, cache, md
+
+    def __getitem__(self, slug: str) -> PaperText:
+        paper = self.papers[slug]
+        return self.cache.derived(
+            "text", slug, lambda: _paper_text(self.md, paper, self.excerpt_length)
         )
-    return texts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.papers)
+
+    def __len__(self) -> int:
+        return len(self.papers)
 
 
 def _balanced_braces(text: str) -> bool:
@@ -479,42 +587,56 @@ def _byline(paper: Paper) -> tuple[str, str]:
     return short, full
 
 
+def _term_views(
+    taxonomy: Taxonomy, site: SiteUrls
+) -> tuple[dict[str, TermView], dict[str, TermView]]:
+    themes = {t.id: TermView(t.id, t.title, site.href(urls.theme(t.id))) for t in taxonomy.themes}
+    tags = {t.id: TermView(t.id, t.title, site.href(urls.tag(t.id))) for t in taxonomy.tags}
+    return themes, tags
+
+
 def paper_views(
-    catalog: Catalog, texts: dict[str, PaperText], site: SiteUrls
+    catalog: Catalog, texts: Mapping[str, PaperText], site: SiteUrls
 ) -> dict[str, PaperView]:
     """Return every paper's view, by slug."""
-    themes = {
-        t.id: TermView(t.id, t.title, site.href(urls.theme(t.id))) for t in catalog.taxonomy.themes
+    themes, tags = _term_views(catalog.taxonomy, site)
+    return {
+        paper.slug: _paper_view(paper, texts[paper.slug], themes, tags, site)
+        for paper in catalog.papers
     }
-    tags = {t.id: TermView(t.id, t.title, site.href(urls.tag(t.id))) for t in catalog.taxonomy.tags}
-    views: dict[str, PaperView] = {}
-    for paper in catalog.papers:
-        text = texts[paper.slug]
-        links = _paper_links(paper)
-        short, full = _byline(paper)
-        views[paper.slug] = PaperView(
-            slug=paper.slug,
-            href=site.href(urls.paper(paper.slug)),
-            title=text.title,
-            published=paper.published,
-            added=added_on(paper),
-            byline=short,
-            authors=full,
-            organization=paper.organization.name if paper.organization else None,
-            theme=themes.get(paper.theme) if paper.theme else None,
-            tags=tuple(tags[t] for t in paper.tags if t in tags),
-            excerpt=text.excerpt,
-            abstract_html=text.abstract_html,
-            notes_html=text.notes_html,
-            links=links,
-            paper_link=next((link for link in links if link.kind == "paper"), None),
-            code_link=next((link for link in links if link.kind == "code"), None),
-            arxiv=paper.arxiv,
-            upvotes=paper.upvotes,
-            comments=paper.comments,
-            bibtex=bibtex(paper, text.title, site.absolute(urls.paper(paper.slug))),
-        )
-    return views
+
+
+def _paper_view(
+    paper: Paper,
+    text: PaperText,
+    themes: Mapping[str, TermView],
+    tags: Mapping[str, TermView],
+    site: SiteUrls,
+) -> PaperView:
+    links = _paper_links(paper)
+    short, full = _byline(paper)
+    return PaperView(
+        slug=paper.slug,
+        href=site.href(urls.paper(paper.slug)),
+        title=text.title,
+        published=paper.published,
+        added=added_on(paper),
+        byline=short,
+        authors=full,
+        organization=paper.organization.name if paper.organization else None,
+        theme=themes.get(paper.theme) if paper.theme else None,
+        tags=tuple(tags[t] for t in paper.tags if t in tags),
+        excerpt=text.excerpt,
+        abstract_html=text.abstract_html,
+        notes_html=text.notes_html,
+        links=links,
+        paper_link=next((link for link in links if link.kind == "paper"), None),
+        code_link=next((link for link in links if link.kind == "code"), None),
+        arxiv=paper.arxiv,
+        upvotes=paper.upvotes,
+        comments=paper.comments,
+        bibtex=bibtex(paper, text.title, site.absolute(urls.paper(paper.slug))),
+    )
 
 
 def feed_set(site: SiteUrls, config: SiteConfig, scope: str, name: str) -> FeedSet:
@@ -538,8 +660,16 @@ class _Renderer:
     catalog: Catalog
     views: dict[str, PaperView]
     problems: list[Problem]
+    # With a queue, pages are rendered when the queue finishes (on every core), not here.
+    queue: PageQueue | None = None
 
-    def page(self, route: str, template: str, context: object) -> OutputFile | None:
+    def page(
+        self, route: str, template: str, context: object, inputs: str = ""
+    ) -> OutputFile | QueuedPage | None:
+        path, source = urls.output_path(route), f"templates/{template}"
+        if self.queue is not None:
+            counted = template == "paper.html"  # progress counts paper pages
+            return self.queue.add(QueuedPage(path, template, context, source, inputs, counted))
         try:
             html = _render(self.env, template, context)
         except Exception as exc:  # a template bug of any kind is the template's problem
@@ -547,7 +677,7 @@ class _Renderer:
             if problem not in self.problems:
                 self.problems.append(problem)
             return None
-        return OutputFile(urls.output_path(route), html.encode("utf-8"), f"templates/{template}")
+        return OutputFile(path, html.encode("utf-8"), source)
 
     def meta(self, route: str, title: str, description: str, feeds=()) -> PageMeta:
         full_title = self.config.title if route == urls.HOME else f"{title} · {self.config.title}"
@@ -557,10 +687,109 @@ class _Renderer:
             route=route,
             canonical=self.site.absolute(route),
             feeds=tuple(feeds),
+            name=title,
         )
 
     def papers(self, papers: Sequence[Paper]) -> tuple[PaperView, ...]:
         return tuple(self.views[p.slug] for p in papers)
+
+
+def _derived(cache: BuildCache | None, kind: str, slug: str, compute: Callable[[], Any]) -> Any:
+    return compute() if cache is None else cache.derived(kind, slug, compute)
+
+
+def _card_views(
+    env: jinja2.Environment,
+    templates_dir: Path,
+    catalog: Catalog,
+    texts: Mapping[str, PaperText],
+    site: SiteUrls,
+    cache: BuildCache | None,
+) -> tuple[dict[str, PaperView], Problem | None]:
+    """Return every paper's view with its card rendered, or the first card's template error."""
+    themes, tags = _term_views(catalog.taxonomy, site)
+    views: dict[str, PaperView] = {}
+    for paper in catalog.papers:
+
+        def carded(paper: Paper = paper) -> PaperView:
+            return _carded_view(env, paper, texts[paper.slug], themes, tags, site)
+
+        try:
+            views[paper.slug] = _derived(cache, "view", paper.slug, carded)
+        except Exception as exc:
+            return views, _template_problem(exc, "card.html", templates_dir)
+    return views, None
+
+
+def _carded_view(
+    env: jinja2.Environment,
+    paper: Paper,
+    text: PaperText,
+    themes: Mapping[str, TermView],
+    tags: Mapping[str, TermView],
+    site: SiteUrls,
+) -> PaperView:
+    view = _paper_view(paper, text, themes, tags, site)
+    card = Markup(_render(env, "card.html", CardContext(view)))
+    return dataclasses.replace(view, card=card)
+
+
+def derive_paper_values(
+    env: jinja2.Environment,
+    config: SiteConfig,
+    catalog: Catalog,
+    texts: Mapping[str, PaperText],
+    cache: BuildCache,
+    processes: int | None = None,
+) -> None:
+    """Put into the cache every paper's text, view and citation it lacks, derived on every core
+    (`render_pages` then finds them there). A paper that fails is left for `render_pages`,
+    which reports why."""
+    site = SiteUrls(config.base_url)
+    themes, tags = _term_views(catalog.taxonomy, site)
+    missing = [paper for paper in catalog.papers if not cache.has_derived("citation", paper.slug)]
+    count = min(processes or cpu_count(), len(missing) // MIN_PAPERS_PER_PROCESS)
+    if count < 2:
+        return  # render_pages derives them as it goes
+
+    def work(shard: Sequence[Paper]) -> bytes:
+        found = []
+        for paper in shard:
+            try:
+                text = texts[paper.slug]
+                view = _carded_view(env, paper, text, themes, tags, site)
+                citation = paper_citation(paper, view, config, site)
+            except Exception:
+                continue
+            found.append((paper.slug, text, view, citation))
+        return cache.dumps(found)
+
+    for data in map_shards([missing[start::count] for start in range(count)], work):
+        for slug, text, view, citation in cache.loads(data):
+            cache.put_derived("text", slug, text)
+            cache.put_derived("view", slug, view)
+            cache.put_derived("citation", slug, citation)
+
+
+# Below this many papers per process, deriving them in forked processes costs more than it saves.
+MIN_PAPERS_PER_PROCESS = 300
+
+# What a paper's page is rendered from, besides the paper and its related papers: changing any
+# of these fields means changing `_paper_page_inputs` (tests/perf checks that they are known).
+PAPER_PAGE_FIELDS = ("site", "page", "paper", "related", "citation", "copy_script_href")
+
+
+def _paper_page_inputs(
+    cache: BuildCache | None, paper: Paper, catalog: Catalog, unchanging: str
+) -> str:
+    """Return a digest of everything a paper's page shows, or "" when it is not known."""
+    if cache is None or not cache.inputs_digest:
+        return ""
+    keys = [cache.paper_key(paper.slug)]
+    keys += [cache.paper_key(other.slug) for other in catalog.related[paper.slug]]
+    if not all(keys):
+        return ""
+    return digest_text(cache.inputs_digest, unchanging, "paper.html", *keys)
 
 
 def render_pages(
@@ -568,20 +797,25 @@ def render_pages(
     templates_dir: Path,
     config: SiteConfig,
     catalog: Catalog,
-    texts: dict[str, PaperText],
+    texts: Mapping[str, PaperText],
+    on_paper: Callable[[], None] | None = None,
+    cache: BuildCache | None = None,
+    queue: PageQueue | None = None,
 ) -> tuple[list[OutputFile], list[Problem]]:
-    """Render every HTML page; template errors become problems naming the template and line."""
+    """Render every HTML page, and each paper's citation files; template errors become problems
+    naming the template and line. `on_paper` is called after each paper's page (for progress).
+
+    With a `cache`, values derived from one paper come from earlier builds when they can; with a
+    `queue`, pages are queued for `PageQueue.finish` and a paper page the last build rendered from
+    the same inputs is reused as it is.
+    """
     site = SiteUrls(config.base_url)
     problems: list[Problem] = []
-    views = paper_views(catalog, texts, site)
-    for slug, view in views.items():
-        try:
-            card = Markup(_render(env, "card.html", CardContext(view)))
-        except Exception as exc:
-            problems.append(_template_problem(exc, "card.html", templates_dir))
-            return [], problems
-        views[slug] = dataclasses.replace(view, card=card)
-    r = _Renderer(env, templates_dir, config, site, catalog, views, problems)
+    views, problem = _card_views(env, templates_dir, catalog, texts, site, cache)
+    if problem is not None:
+        problems.append(problem)
+        return [], problems
+    r = _Renderer(env, templates_dir, config, site, catalog, views, problems, queue)
     taxonomy: Taxonomy = catalog.taxonomy
     all_feeds = feed_set(site, config, urls.HOME, "All papers")
     sv = SiteView(
@@ -603,9 +837,15 @@ def render_pages(
             ),
             NavItem("Tags", site.href(urls.TAGS_INDEX), urls.TAGS_INDEX),
             NavItem("Archive", site.href(urls.ARCHIVE), urls.ARCHIVE),
+            NavItem("Stats", site.href(urls.STATS), urls.STATS),
         ),
         feeds=all_feeds,
         repository_url=config.repository_url,
+        manifest_href=site.href(urls.MANIFEST),
+        touch_icon_href=site.href(urls.TOUCH_ICON),
+        share_image=site.absolute(SHARE_IMAGE),
+        search_href=site.href(urls.SEARCH) if config.search else None,
+        bibliography_href=site.href(urls.BIBLIOGRAPHY),
     )
     theme_feeds = {t.id: feed_set(site, config, urls.theme(t.id), t.title) for t in taxonomy.themes}
     tag_feeds = {t.id: feed_set(site, config, urls.tag(t.id), t.title) for t in taxonomy.tags}
@@ -651,6 +891,7 @@ def render_pages(
                     description=theme.description,
                     papers=r.papers(catalog.by_theme[theme.id]),
                     feeds=theme_feeds[theme.id],
+                    bibtex_href=site.href(urls.theme_bibtex(theme.id)),
                 ),
             )
         )
@@ -686,21 +927,44 @@ def render_pages(
             TagsPage(sv, r.meta(urls.TAGS_INDEX, "Tags", "Every tag and its papers."), tag_counts),
         )
     )
+    citations: dict[str, Citation] = {}
+    unchanging = digest_text(repr(sv), repr(config), site.href(urls.COPY_SCRIPT))
     for paper in catalog.papers:
         route = urls.paper(paper.slug)
         view = views[paper.slug]
+        citations[paper.slug] = _derived(
+            cache,
+            "citation",
+            paper.slug,
+            lambda paper=paper, view=view: paper_citation(paper, view, config, site),
+        )
+        inputs = _paper_page_inputs(cache, paper, catalog, unchanging)
+        path = urls.output_path(route)
+        reused = queue.reuse(path, "templates/paper.html", inputs) if queue else None
+        if reused is not None:
+            outputs.append(reused)
+            if on_paper is not None:
+                on_paper()
+            continue
         outputs.append(
             r.page(
                 route,
                 "paper.html",
                 PaperPage(
                     site=sv,
-                    page=r.meta(route, view.title, view.excerpt),
+                    page=dataclasses.replace(
+                        r.meta(route, view.title, view.excerpt), kind="article"
+                    ),
                     paper=view,
                     related=r.papers(catalog.related[paper.slug]),
+                    citation=citations[paper.slug],
+                    copy_script_href=site.href(urls.COPY_SCRIPT),
                 ),
+                inputs,
             )
         )
+        if on_paper is not None and queue is None:  # a queue counts pages as it renders them
+            on_paper()
     years = tuple(
         YearGroup(year, urls.year_anchor(year), r.papers(papers))
         for year, papers in catalog.by_year
@@ -712,6 +976,34 @@ def render_pages(
             ArchivePage(sv, r.meta(urls.ARCHIVE, "Archive", "Every paper by year."), years),
         )
     )
+    outputs.append(
+        r.page(
+            urls.STATS,
+            "stats.html",
+            StatsPage(
+                sv,
+                r.meta(urls.STATS, "Statistics", "Charts of the papers by theme, year and tag."),
+                totals(catalog),
+                build_charts(catalog),
+            ),
+        )
+    )
+    if config.search:
+        outputs.append(
+            r.page(
+                urls.SEARCH,
+                "search.html",
+                SearchPage(
+                    sv,
+                    r.meta(urls.SEARCH, "Search", "Search the papers by title, abstract or tag."),
+                    themes=tuple(summary.theme for summary in themes),
+                    paper_count=len(catalog.papers),
+                    bundle_href=site.href(urls.SEARCH_BUNDLE + "pagefind.js"),
+                    script_href=site.href(urls.SEARCH_SCRIPT),
+                ),
+            )
+        )
+    outputs += citation_files(catalog, citations, config, site)
     not_found_meta = PageMeta(
         title=f"Page not found · {config.title}",
         description=config.description or config.title,
@@ -721,6 +1013,17 @@ def render_pages(
     )
     outputs.append(r.page(urls.NOT_FOUND, "404.html", NotFoundPage(sv, not_found_meta)))
     return [o for o in outputs if o is not None], problems
+
+
+def finish_pages(
+    queue: PageQueue, env: jinja2.Environment, templates_dir: Path, outputs: Sequence[Any]
+) -> tuple[list[Any], list[Problem]]:
+    """Render the pages `render_pages` queued; see `PageQueue.finish`."""
+    return queue.finish(
+        outputs,
+        lambda name, context: _render(env, name, context),
+        lambda exc, name: _template_problem(exc, name, templates_dir),
+    )
 
 
 def static_files(templates_dir: Path) -> list[OutputFile]:

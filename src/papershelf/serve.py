@@ -1,5 +1,9 @@
 """`papershelf serve`: serve the built site on 127.0.0.1 under its base path, as GitHub Pages
-would, and rebuild it whenever a content or template file changes."""
+would, and rebuild it whenever a content or template file changes.
+
+Rebuilds are incremental: the build cache stays in memory between them (and is saved beside
+the output directory as for `build`), so an edit re-renders and rewrites only what it changes.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from urllib.parse import urlsplit
 
 from papershelf import urls
 from papershelf.build import BuildOptions, build_site
+from papershelf.cache import BuildCache, cache_dir_for
 from papershelf.config import load_config
 from papershelf.content import SITE_FILE
 from papershelf.errors import Location, Problem, ProblemsError
@@ -90,10 +95,10 @@ def _snapshot(directories: tuple[Path, ...]) -> tuple:
     return tuple(found)
 
 
-def rebuild(options: BuildOptions) -> bool:
+def rebuild(options: BuildOptions, cache: BuildCache | None = None) -> bool:
     """Build the site, logging the outcome; on problems the last good site stays in place."""
     try:
-        result = build_site(options)
+        result = build_site(options, cache=cache)
     except ProblemsError as exc:
         for problem in exc.problems:
             log.error("%s", problem.format_text())
@@ -130,7 +135,8 @@ def start_server(
     base_path = SiteUrls(config.base_url).base_path
     # Taken before the first build, so that an edit made while it runs is not missed.
     snapshot = _snapshot(_watched(options))
-    rebuild(options)
+    cache = BuildCache(cache_dir_for(options.out_dir)) if options.cache else None
+    rebuild(options, cache)
 
     def handler(*args, **kwargs):
         return SiteRequestHandler(
@@ -150,7 +156,7 @@ def start_server(
     )
     watching = threading.Thread(
         target=_watch,
-        args=(options, snapshot, poll_seconds, stopping),
+        args=(options, snapshot, poll_seconds, stopping, cache),
         name="papershelf-watch",
         daemon=True,
     )
@@ -165,14 +171,18 @@ def _watched(options: BuildOptions) -> tuple[Path, ...]:
 
 
 def _watch(
-    options: BuildOptions, last: tuple, poll_seconds: float, stopping: threading.Event
+    options: BuildOptions,
+    last: tuple,
+    poll_seconds: float,
+    stopping: threading.Event,
+    cache: BuildCache | None,
 ) -> None:
     while not stopping.wait(poll_seconds):
         current = _snapshot(_watched(options))
         if current != last:
             last = current
             log.info("change detected; rebuilding")
-            rebuild(options)
+            rebuild(options, cache)
 
 
 def serve(options: BuildOptions, port: int = 8000) -> None:

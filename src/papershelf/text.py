@@ -5,12 +5,16 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
-from slugify import slugify
-
 from papershelf.model import Link
+
+if TYPE_CHECKING:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+# pylatexenc and slugify are imported where first used: most texts need neither, and a build
+# that finds nothing changed should not wait for them to load.
 
 SLUG_MAX_LENGTH = 60
 
@@ -24,6 +28,12 @@ _TRAILING_PUNCTUATION = ".,;:!?'\"*"
 
 @functools.cache
 def _latex_converter() -> LatexNodes2Text:
+    from pylatexenc.latex2text import (
+        LatexNodes2Text,
+        MacroTextSpec,
+        get_default_latex_context_db,
+    )
+
     context = get_default_latex_context_db().filter_context(keep_categories=None)
     context.add_context_category(
         "papershelf-urls",
@@ -37,23 +47,149 @@ def latex_to_plain(text: str) -> str:
     """Return `text` with LaTeX markup turned into the Unicode it stands for."""
     if "\\" not in text and "{" not in text and "$" not in text and "--" not in text:
         return text
-    escaped = _BARE_TILDE.sub(r"\\textasciitilde{}", _BARE_SPECIAL.sub(r"\\\1", text))
     try:
-        plain = _latex_converter().latex_to_text(escaped)
+        plain = "".join(
+            _convert(piece) if is_latex else piece for is_latex, piece in _latex_pieces(text)
+        )
     except Exception:
         return text
     return re.sub(r"[ \t]+", " ", plain).strip()
 
 
+def _convert(latex: str) -> str:
+    if _SIMPLE_MARKUP.fullmatch(latex) and "''" not in latex:
+        # The commonest markup by far (`most--all`, `3.6\\%`): the converter would only join the
+        # dashes and drop the backslashes.
+        plain = latex.replace("\\%", "%").replace("\\&", "&").replace("\\#", "#")
+        return plain.replace("---", "—").replace("--", "–")
+    escaped = _BARE_TILDE.sub(r"\\textasciitilde{}", _BARE_SPECIAL.sub(r"\\\1", latex))
+    # As `latex_to_text` does, except that the parser's (default) macro table is built once
+    # instead of for every call, which took most of a short text's time.
+    from pylatexenc.latexwalker import LatexWalker
+
+    nodes = LatexWalker(escaped, latex_context=_walker_context()).get_latex_nodes()[0]
+    return _latex_converter().nodelist_to_text(nodes)
+
+
+@functools.cache
+def _walker_context() -> Any:
+    from pylatexenc.latexwalker import get_default_latex_context_db
+
+    return get_default_latex_context_db()
+
+
+# The converter takes ~30 ms for a whole abstract, nearly all of it spent on plain words that
+# come out unchanged. So only the runs of words that hold markup are converted. A word is markup
+# if it holds a character the converter treats specially or a ligature (`--`, `''`, `?``); a run
+# goes on while a group, math or an environment is open, after a word ending in a macro (which
+# may take the next word as its argument, or swallow the space after it), and into a word
+# starting with a bracket (an argument). Between runs the converter's state is what it is at the
+# start of a text, so converting runs alone gives what converting the whole text gives. Where
+# that is unsure (math delimiters inside math, a comment) the run goes on, up to the whole text.
+_SIMPLE_MARKUP = re.compile(r"(?:[\w.,;:()/+=<>*@\"|^' -]|\\[%&#])+")
+_MARKUP = re.compile(r"[\\{}$]|--|''|``|[!?]`")
+_WORD_END = re.compile(r"\S*")
+_NEXT_WORD = re.compile(r"\s+(\S+)")
+_ENDS_WITH_MACRO = re.compile(r"\\(?:[^\W\d_]+\*?|.)?$", re.DOTALL)
+_LATEX_TOKEN = re.compile(
+    r"\\(?P<env>begin|end)(?![^\W\d_])(?:\{(?P<name>[^{}]*)\})?"
+    r"|(?P<math>\\[][()]|\$\$?)"
+    r"|\\(?P<macro>[^\W\d_]+|.)\*?"
+    r"|[][{}%]",
+    re.DOTALL,
+)
+_MATH_CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
+_UNSURE = "?"  # a state whose end is unsure: the run goes on to the end of the text
+
+
+@functools.cache
+def _takes_arguments(macro: str | None) -> bool:
+    """Tell whether the converter's parser reads arguments after `\\macro`."""
+    if macro is None:
+        return False
+    spec = _walker_context().get_macro_spec(macro)
+    return spec is not None and bool(getattr(spec.args_parser, "argspec", "x"))
+
+
+def _latex_pieces(text: str) -> list[tuple[bool, str]]:
+    """Split `text` into plain runs and runs that need converting, in order."""
+    pieces: list[tuple[bool, str]] = []
+    done = 0  # where the text not yet in a piece starts
+    while found := _MARKUP.search(text, done):
+        start = found.start()
+        while start > done and not text[start - 1].isspace():
+            start -= 1
+        if start > done:
+            pieces.append((False, text[done:start]))
+        end = _WORD_END.match(text, found.start()).end()
+        word = text[start:end]
+        depth = 0
+        environments: list[str] = []
+        math_closer = ""
+        brackets = 0  # open optional arguments: `\\[2pt]`, `\cite[p. 3]{x}`
+        argument_at = -1  # where a macro's argument may start, in this word
+        while True:
+            for token in _LATEX_TOKEN.finditer(word):
+                lexeme = token[0]
+                if token["math"] and token.start() == argument_at:
+                    # A macro taking `$` as its argument leaves math out of step with `$`s.
+                    math_closer = _UNSURE
+                elif token["env"] == "begin":
+                    environments.append(token["name"] or _UNSURE)
+                elif token["env"] == "end":
+                    if environments and environments[-1] == token["name"]:
+                        environments.pop()
+                    else:
+                        environments.append(_UNSURE)
+                elif lexeme == "{":
+                    depth += 1
+                elif lexeme == "}":
+                    depth = max(depth - 1, 0)
+                elif lexeme == "[" and token.start() == argument_at:
+                    brackets += 1
+                elif lexeme == "]" and brackets:
+                    brackets -= 1
+                elif lexeme == "%":
+                    if token.start() and word[token.start() - 1] == "\\":
+                        # `\\%` is a line break, then a comment running to the end of the line.
+                        return [(True, text)]
+                elif token["math"] and not math_closer:
+                    math_closer = _MATH_CLOSERS.get(lexeme, _UNSURE)
+                elif token["math"] and lexeme == math_closer:
+                    math_closer = ""
+                elif token["math"]:
+                    math_closer = _UNSURE
+                argument_at = token.end() if _takes_arguments(token["macro"]) else -1
+            following = _NEXT_WORD.match(text, end)
+            if following is None:  # only whitespace is left, which a macro may still swallow
+                end = len(text)
+                break
+            open_ = depth > 0 or math_closer or environments or brackets
+            if open_ or _ENDS_WITH_MACRO.search(word) or following[1][0] in "{[":
+                argument_at = 0 if argument_at == len(word) else -1
+                word = following[1]
+                end = following.end()
+                continue
+            break
+        pieces.append((True, text[start:end]))
+        done = end
+    if done < len(text):
+        pieces.append((False, text[done:]))
+    return pieces
+
+
 def normalize_title(title: str) -> str:
     """Return a title's duplicate-spotting form: no LaTeX, case, accents or punctuation."""
     plain = unicodedata.normalize("NFKD", latex_to_plain(title)).casefold()
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    if not plain.isascii():  # ASCII has no combining marks to drop
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
 def make_slug(title: str) -> str:
     """Return a lowercase ASCII slug for a title, cut at a word boundary to stay URL-friendly."""
+    from slugify import slugify
+
     words = slugify(latex_to_plain(title)).split("-")
     # slugify's own max_length skips a long word and keeps later short ones ("for-low-of"),
     # so cut at the first word that does not fit.

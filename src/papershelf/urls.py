@@ -32,6 +32,19 @@ NOJEKYLL = ".nojekyll"
 ASSETS_DIR = "assets/"
 STYLESHEET = "assets/style.css"
 FAVICON = "assets/favicon.svg"
+# Raster icons for the web app manifest, home screens and link previews (templates/static/).
+ICON_192 = "assets/icon-192.png"
+ICON_512 = "assets/icon-512.png"
+TOUCH_ICON = "assets/apple-touch-icon.png"
+SEARCH_SCRIPT = "assets/search.js"
+COPY_SCRIPT = "assets/copy.js"
+SEARCH = "search/"
+STATS = "stats/"
+MANIFEST = "manifest.webmanifest"
+# BibTeX of every paper on the list.
+BIBLIOGRAPHY = "papers.bib"
+# Pagefind's index and its search script, served from the site itself.
+SEARCH_BUNDLE = "pagefind/"
 
 
 def theme(theme_id: str) -> str:
@@ -44,6 +57,19 @@ def tag(tag_id: str) -> str:
 
 def paper(slug: str) -> str:
     return f"papers/{slug}/"
+
+
+def paper_bibtex(slug: str) -> str:
+    return f"papers/{slug}/citation.bib"
+
+
+def paper_csl(slug: str) -> str:
+    """Return the route of a paper's CSL-JSON, the format Zotero, Mendeley and pandoc read."""
+    return f"papers/{slug}/citation.json"
+
+
+def theme_bibtex(theme_id: str) -> str:
+    return f"themes/{theme_id}/papers.bib"
 
 
 def year_anchor(year: int) -> str:

@@ -45,6 +45,8 @@ class _Reader:
                 self.error((*prefix, key), f"unknown key '{name}'", did_you_mean(str(key), allowed))
 
     def string(self, key_path: tuple, value: Any, *, required: bool = False) -> str | None:
+        if isinstance(value, str) and (not required or value.strip()):
+            return value  # the usual case first: a paper file has tens of thousands of values
         name = _name(key_path)
         if value is None:
             if required:
@@ -57,13 +59,10 @@ class _Reader:
                 hint="put the value in quotes",
             )
             return None
-        if required and not value.strip():
-            self.error(key_path, f"'{name}' must not be empty")
-            return None
-        return value
+        self.error(key_path, f"'{name}' must not be empty")
+        return None
 
     def date(self, key_path: tuple, value: Any) -> dt.date | None:
-        name = _name(key_path)
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date):
@@ -73,6 +72,7 @@ class _Reader:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
+        name = _name(key_path)
         self.error(key_path, f"'{name}' must be a date YYYY-MM-DD, got {_describe(value)}")
         return None
 

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from papershelf.content import display_path
 from papershelf.errors import Location, Problem, ProblemsError
@@ -59,8 +59,9 @@ def find_collisions(files: Iterable[OutputFile]) -> list[Problem]:
 
 
 def _check_path(path: str) -> None:
-    parts = PurePosixPath(path).parts
-    if not parts or path.startswith("/") or any(part in ("", ".", "..") for part in parts):
+    # What PurePosixPath(path).parts would give, without building one for each of 10^5 files.
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if not parts or path.startswith("/") or ".." in parts:
         raise ValueError(f"refusing to write outside the output directory: {path!r}")
 
 

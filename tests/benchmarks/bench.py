@@ -13,9 +13,13 @@ start-up counts, as it does in Hugo's wall time), `--runs` times:
 - edit build: after changing one paper's abstract.
 
 Each measurement records wall time and peak memory: the peak resident set size of the largest
-process (exact, from wait4) and of all the command's processes together (sampled from /proc every
-10 ms, so a short peak may be missed; shared pages count once per process). The table shows
-medians; tests/benchmarks/out/bench.json has every run. Not part of the test suite.
+process (exact, from wait4), and the proportional set size of all the command's processes
+together (sampled from /proc every 20 ms; a page shared by forked processes counts once in
+total, not once per process). Peak memory is the larger of the two. The table shows medians;
+tests/benchmarks/out/bench.json has every run. Not part of the test suite.
+
+The synthetic site has `search: false` unless `--search` is given: the Pagefind index is a
+separate program's work, timed separately.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+import timeit
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -44,29 +49,29 @@ OUT_DIR = HERE / "out"
 DEFAULT_SIZES = (1_000, 10_000, 50_000)
 STAGES = ("import", "cold", "warm", "edit")
 CACHE_DIR = ".papershelf-cache"
-SAMPLE_SECONDS = 0.01
+SAMPLE_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
 class Measurement:
     seconds: float
     max_rss_mb: float  # the largest single process
-    tree_rss_mb: float  # all processes of the command together, sampled
+    tree_pss_mb: float  # all processes of the command together, sampled
 
     @property
     def peak_mb(self) -> float:
-        return max(self.max_rss_mb, self.tree_rss_mb)
+        return max(self.max_rss_mb, self.tree_pss_mb)
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Return the summed VmRSS of `root` and its descendants (0 once it has exited)."""
+def _tree_pss_kb(root: int) -> int:
+    """Return the summed Pss of `root` and its descendants (0 once it has exited)."""
     total, pending = 0, [root]
     while pending:
         pid = pending.pop()
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             total += next(
-                (int(line.split()[1]) for line in status.splitlines() if line[:6] == "VmRSS:"), 0
+                (int(line.split()[1]) for line in rollup.splitlines() if line[:4] == "Pss:"), 0
             )
             for task in Path(f"/proc/{pid}/task").iterdir():
                 pending += [int(c) for c in (task / "children").read_text().split()]
@@ -89,7 +94,7 @@ def run_measured(args: list[str], cwd: Path) -> Measurement:
         def sample() -> None:
             nonlocal peak_kb
             while not done.wait(SAMPLE_SECONDS):
-                peak_kb = max(peak_kb, _tree_rss_kb(process.pid))
+                peak_kb = max(peak_kb, _tree_pss_kb(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -119,10 +124,12 @@ def _edit_one_paper(papers: Path, run: int) -> None:
     path.write_text(f"{head}{marker}Edit{run} {tail}", encoding="utf-8")
 
 
-def bench_size(count: int, runs: int, templates: Path) -> dict[str, list[Measurement]]:
+def bench_size(
+    count: int, runs: int, templates: Path, search: bool = False, where: Path | None = None
+) -> dict[str, list[Measurement]]:
     """Measure every stage `runs` times on a list of `count` papers."""
     results: dict[str, list[Measurement]] = {stage: [] for stage in STAGES}
-    with tempfile.TemporaryDirectory(prefix=f"papershelf-bench-{count}-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=f"papershelf-bench-{count}-", dir=where) as scratch:
         work = Path(scratch)
         listing = work / "listing.txt"
         listing.write_text(synthetic_listing(count), encoding="utf-8")
@@ -130,6 +137,9 @@ def bench_size(count: int, runs: int, templates: Path) -> dict[str, list[Measure
         for name in ("site.yaml", "themes.yaml"):
             (content / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(REPO_ROOT / "content" / name, content / name)
+        if not search:
+            with (content / "site.yaml").open("a", encoding="utf-8") as settings:
+                settings.write("search: false\n")
         papers = content / "papers"
         build = ["build", "--content", "content", "--templates", str(templates), "--out", "site"]
 
@@ -157,6 +167,12 @@ def bench_size(count: int, runs: int, templates: Path) -> dict[str, list[Measure
             _edit_one_paper(papers, run)
             note("edit", run_measured(build, work))
     return results
+
+
+def machine_speed() -> float:
+    """Return microseconds for `sum(range(1000))`: how busy or slow the machine is (about 8 on
+    an idle modern core), to read the other numbers by."""
+    return min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000 * 1e6
 
 
 def _median(values: list[float]) -> float:
@@ -190,19 +206,33 @@ def main(argv: list[str] | None = None) -> int:
         "--templates", type=Path, default=REPO_ROOT / "templates", help="default: ./templates"
     )
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="default: tests/benchmarks/out")
+    parser.add_argument(
+        "--search", action="store_true", help="build the Pagefind search index as well"
+    )
+    parser.add_argument(
+        "--dir", type=Path, help="where to make the scratch directories (default: the system's)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(n.replace("_", "")) for n in args.papers.split(",") if n.strip()]
-    results = {count: bench_size(count, args.runs, args.templates.resolve()) for count in sizes}
+    speed_before = machine_speed()
+    results = {
+        count: bench_size(count, args.runs, args.templates.resolve(), args.search, args.dir)
+        for count in sizes
+    }
+    speed = (speed_before, machine_speed())
     table = format_table(results)
     print(table)
+    print(f"machine speed: sum(range(1000)) took {speed[0]:.1f} us before, {speed[1]:.1f} us after")
     args.out.mkdir(parents=True, exist_ok=True)
     report = {
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "sum_range_1000_us": speed,
         },
         "runs": args.runs,
+        "search": args.search,
         "results": {
             str(count): {
                 stage: {

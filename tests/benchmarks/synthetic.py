@@ -171,10 +171,7 @@ def synthetic_entry(index: int) -> dict:
     if rng.random() < 0.35:
         chosen.append(f"Code is available at https://github.com/lab{index % 97}/{name.lower()}.")
     published = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(7 * 365))
-    if rng.random() < 0.2:
-        credit = rng.choice(_ORGS)
-    else:
-        credit = f"  • {rng.randint(1, 40)} authors"
+    credit = rng.choice(_ORGS) if rng.random() < 0.2 else f"  • {rng.randint(1, 40)} authors"
     date = f"{_MONTHS[published.month - 1]} {published.day}, {published.year}"
     if rng.random() < 0.5:
         date += f" {rng.randint(1, 30)}"

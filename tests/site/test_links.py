@@ -65,9 +65,10 @@ def test_the_crawler_notices_a_broken_link(tmp_path: Path) -> None:
 def test_pages_load_nothing_from_other_hosts(fixture_site: Path) -> None:
     for file in fixture_site.rglob("*.html"):
         soup = BeautifulSoup(file.read_text(), "html.parser")
-        assert soup.find("script") is None
         for element in soup.find_all(["link", "img", "script", "iframe", "source"]):
             if element.name == "link" and element.get("rel") in (["canonical"], ["alternate"]):
                 continue
+            if element.name == "script" and element.get("type") == "application/ld+json":
+                continue  # data, not a script: it loads nothing
             target = element.get("href") or element.get("src") or ""
             assert target.startswith("/reading-list/"), f"{file}: {element}"

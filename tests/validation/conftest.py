@@ -21,7 +21,7 @@ from .served import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    pass
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = REPO_ROOT / "tests" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -84,16 +84,3 @@ def broken_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
     served = copy_site(FIXTURES / "broken-site", root / SUB_PATH.strip("/"), base_url)
     with http_server(root, port):
         yield served
-
-
-@pytest.fixture(scope="session")
-def browser(chromium: Path) -> Iterator[Browser]:
-    """One headless Debian Chromium for the whole session (about a second to start)."""
-    from playwright.sync_api import sync_playwright
-
-    from .browsercheck import LAUNCH_ARGS
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()

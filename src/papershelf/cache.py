@@ -1,0 +1,511 @@
+"""What one build keeps for the next, in `.papershelf-cache/` beside the output directory.
+
+- Parsed papers, by the digest of their file (and the path messages show): a file whose size,
+  times and inode are those recorded is not even read again, unless it changed so recently
+  that a second change could have kept them (file times are coarse on some file systems).
+- Values derived from one paper alone (its text, view, citation...), by the paper's key. They
+  depend on the site settings, themes, templates and papershelf's own code as well, so they
+  are only used while `inputs_digest` of those is what it was when they were made.
+- For each output directory: what the last build wrote there (`Manifest`), from which inputs,
+  and its summary, so that a build with nothing changed writes nothing, and one with one paper
+  changed re-renders and rewrites only what that paper appears in.
+
+Every entry is keyed by digests of everything it was made from, never by time alone, and the
+store is sharded so that a small change rewrites little. A cache file that cannot be read, or
+was written by other code, is ignored: the build is then a cold one, never a wrong one.
+`--no-cache` builds without reading or writing any of it.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import datetime as dt
+import hashlib
+import importlib.util
+import io
+import logging
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from papershelf.errors import Location, Problem, Severity
+from papershelf.model import Authors, Link, Organization, Paper, Provenance
+from papershelf.sitewriter import Manifest
+from papershelf.workers import cpu_count, map_shards
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".papershelf-cache"
+FORMAT = 1
+SHARDS = 32
+# A file changed less than this before a build read it may change again without its size or
+# times changing (coarse clocks): it is read again next time rather than trusted.
+RACY_NS = 3_000_000_000
+# Below this many files to parse per process, forking costs more than it saves.
+MIN_PARSES_PER_PROCESS = 300
+# Libraries whose version shapes the output.
+LIBRARIES = (
+    *("jinja2", "markupsafe", "markdown_it", "yaml", "pylatexenc", "slugify", "text_unidecode"),
+    *("pagefind", "pagefind_bin", "pagefind_bin_extended"),
+)
+
+
+def cache_dir_for(out_dir: Path) -> Path:
+    return out_dir.resolve().parent / CACHE_DIR
+
+
+def digest_text(*parts: str | bytes) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def code_digest() -> str:
+    """Return a digest of papershelf's code and of the libraries that shape its output."""
+    package = Path(__file__).resolve().parent
+    parts: list[str | bytes] = [sys.version]
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for name in LIBRARIES:
+        # The installed files' sizes and times, without importing what a warm build never needs.
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None and spec.origin else ""
+        if origin:
+            stat = Path(origin).stat()
+            origin = f"{origin}:{stat.st_size}:{stat.st_mtime_ns}"
+        parts.append(f"{name}={origin}")
+    parts.append(os.environ.get("PAGEFIND_BINARY_PATH", ""))
+    return digest_text(*parts)
+
+
+# ---------------------------------------------------------------- papers as plain tuples
+
+# Papers are read back on every build, so they are stored as tuples of plain values (fast to
+# load) rather than pickled objects. If the model gains a field this code does not know, the
+# cache of papers is not used (see `_CODEC_OK`).
+_PAPER_FIELDS = [
+    *("slug", "title", "abstract", "published", "path", "added", "arxiv", "theme", "tags"),
+    *("authors", "organization", "upvotes", "comments", "links", "notes", "provenance", "lines"),
+]
+_CODEC_OK = (
+    [f.name for f in fields(Paper)] == _PAPER_FIELDS
+    and [f.name for f in fields(Authors)] == ["count", "names"]
+    and [f.name for f in fields(Organization)] == ["name", "handle"]
+    and [f.name for f in fields(Link)] == ["url", "kind"]
+    and [f.name for f in fields(Provenance)] == ["source", "scraped_on", "imported"]
+    and [f.name for f in fields(Problem)] == ["location", "message", "hint", "severity"]
+)
+
+
+def _day(value: dt.date | None) -> int | None:
+    return None if value is None else value.toordinal()
+
+
+def _date(value: int | None) -> dt.date | None:
+    return None if value is None else dt.date.fromordinal(value)
+
+
+def encode_paper(paper: Paper | None) -> tuple | None:
+    if paper is None:
+        return None
+    authors, org, prov = paper.authors, paper.organization, paper.provenance
+    return (
+        paper.slug,
+        paper.title,
+        paper.abstract,
+        paper.published.toordinal(),
+        paper.path,
+        _day(paper.added),
+        paper.arxiv,
+        paper.theme,
+        paper.tags,
+        None if authors is None else (authors.count, authors.names),
+        None if org is None else (org.name, org.handle),
+        paper.upvotes,
+        paper.comments,
+        tuple((link.url, link.kind) for link in paper.links),
+        paper.notes,
+        None if prov is None else (prov.source, _day(prov.scraped_on), prov.imported),
+        paper.lines,
+    )
+
+
+def decode_paper(record: tuple | None) -> Paper | None:
+    if record is None:
+        return None
+    (slug, title, abstract, published, path, added, arxiv, theme, tags, authors, org) = record[:11]
+    upvotes, comments, links, notes, prov, lines = record[11:]
+    return Paper(
+        slug=slug,
+        title=title,
+        abstract=abstract,
+        published=dt.date.fromordinal(published),
+        path=path,
+        added=_date(added),
+        arxiv=arxiv,
+        theme=theme,
+        tags=tags,
+        authors=None if authors is None else Authors(*authors),
+        organization=None if org is None else Organization(*org),
+        upvotes=upvotes,
+        comments=comments,
+        links=tuple(Link(url, kind) for url, kind in links),
+        notes=notes,
+        provenance=None if prov is None else Provenance(prov[0], _date(prov[1]), prov[2]),
+        lines=lines,
+    )
+
+
+def encode_problems(problems: Iterable[Problem]) -> tuple:
+    return tuple(
+        (p.location.path, p.location.line, p.location.column, p.message, p.hint, p.severity.value)
+        for p in problems
+    )
+
+
+def decode_problems(records: tuple) -> list[Problem]:
+    return [
+        Problem(Location(path, line, column), message, hint, Severity(severity))
+        for path, line, column, message, hint, severity in records
+    ]
+
+
+# ---------------------------------------------------------------- the store
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A paper file as a build found it: its stat signature and the digest of its bytes."""
+
+    signature: tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+    digest: str
+    trusted: bool  # False: changed too recently to be recognised by its signature next time
+
+
+@dataclass
+class SiteRecord:
+    """What the last build into one output directory wrote, and from what."""
+
+    inputs: str  # digest of every input, for a build with nothing changed
+    manifest: Manifest
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class _Shards:
+    """A dict split into files by key, each rewritten only when one of its entries changed."""
+
+    def __init__(self, directory: Path | None, name: str, stamp: str) -> None:
+        self.directory = directory
+        self.name = name
+        self.stamp = stamp
+        # Read when first needed: a build that finds nothing changed needs none of them.
+        self.shards: list[dict[str, Any] | None] = [None] * SHARDS
+        self.dirty: set[int] = set()
+        self.used: set[str] = set()
+
+    def _path(self, index: int) -> Path:
+        assert self.directory is not None
+        return self.directory / f"{self.name}-{index:02d}.pickle"
+
+    def _shard(self, index: int) -> dict[str, Any]:
+        shard = self.shards[index]
+        if shard is None:
+            found = _load(self._path(index), self.stamp) if self.directory is not None else None
+            shard = self.shards[index] = found if isinstance(found, dict) else {}
+        return shard
+
+    def get(self, key: str) -> Any:
+        found = self._shard(int(key[:4], 16) % SHARDS).get(key)
+        if found is not None:
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, value: Any) -> None:
+        index = int(key[:4], 16) % SHARDS
+        self._shard(index)[key] = value
+        self.dirty.add(index)
+        self.used.add(key)
+
+    def save(self) -> None:
+        if self.directory is None:
+            return
+        for index in sorted(self.dirty):
+            # Entries this build did not use (papers since removed) go when a shard is rewritten.
+            kept = {key: value for key, value in self._shard(index).items() if key in self.used}
+            _store(self._path(index), self.stamp, kept)
+        self.dirty.clear()
+
+
+def _markup(text: str) -> Markup:
+    return Markup(text)
+
+
+# Markup (a str subclass) pickles through copyreg, twenty times slower than a str; derived
+# values hold tens of thousands of them.
+_DISPATCH = {**copyreg.dispatch_table, Markup: lambda value: (_markup, (str(value),))}
+
+
+def _load(path: Path, stamp: str) -> Any:
+    try:
+        with path.open("rb") as handle:
+            found_format, found_stamp, payload = pickle.load(handle)
+    except Exception:  # missing, cut short, or written by another version: a cold start
+        return None
+    return payload if (found_format, found_stamp) == (FORMAT, stamp) else None
+
+
+def _store(path: Path, stamp: str, payload: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # a cache that cannot be written makes the next build a cold one
+        log.warning("cannot write the build cache %s: %s", path.parent, exc.strerror)
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = _DISPATCH
+            pickler.dump((FORMAT, stamp, payload))
+        Path(temp).replace(path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        log.warning("cannot write the build cache %s: %s", path.parent, exc.strerror)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+class BuildCache:
+    """The cache of one build; `directory=None` keeps it in memory only (`serve` keeps one
+    across rebuilds, which then need not read it back)."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.started_ns = time.time_ns()
+        self.code = code_digest()
+        self.paper_keys: dict[str, str] = {}  # slug -> key of the paper's file this build
+        self.listings: dict[Path, list[tuple[Path, str]]] = {}  # paper files, listed once
+        self.inputs_digest = ""
+        usable = directory if _CODEC_OK else None
+        self._files: dict[str, FileState] = (
+            (_load(directory / "files.pickle", self.code) or {}) if usable else {}
+        )
+        self._files_seen: dict[str, FileState] = {}
+        self._papers = _Shards(usable, "papers", self.code)
+        self._derived: _Shards | None = None
+        self._sites: dict[str, SiteRecord] = {}
+
+    # -- paper files
+
+    def start_build(self) -> None:
+        """Start a build (a cache kept in memory serves one build after another)."""
+        self.started_ns = time.time_ns()
+        self.paper_keys = {}
+        self.listings = {}
+        self._files_seen = {}
+        self.inputs_digest = ""
+
+    def file_digest(self, path: Path) -> tuple[str, bytes | None]:
+        """Return the digest of a file's bytes, and the bytes if they had to be read."""
+        name = str(path)
+        seen = self._files_seen.get(name)
+        if seen is not None:
+            return seen.digest, None
+        stat = os.stat(name)  # noqa: PTH116 (one per paper file: strings are cheaper)
+        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        state = self._files.get(name)
+        raw = None
+        if state is not None and state.trusted and state.signature == signature:
+            digest = state.digest
+        else:
+            raw = path.read_bytes()
+            digest = digest_text(raw)
+        trusted = stat.st_mtime_ns < self.started_ns - RACY_NS
+        self._files_seen[name] = FileState(signature, digest, trusted)
+        return digest, raw
+
+    def read_paper(
+        self, path: Path, shown: str, parse: Callable[[bytes, str], tuple]
+    ) -> tuple[str, Paper | None, list[Problem]]:
+        """Return a paper file's key, paper and problems, parsing it (`parse(raw, shown)`) only
+        when this file's content has not been parsed before."""
+        name = str(path)
+        digest, raw = self.file_digest(path)
+        key = digest_text(shown, digest)
+        cached = self._papers.get(key)
+        if cached is not None:
+            record, problems = cached
+            return key, decode_paper(record), decode_problems(problems)
+        if raw is None:
+            raw = path.read_bytes()
+            if digest_text(raw) != digest:  # changed since it was stat'ed: parse what is there
+                digest = digest_text(raw)
+                signature = self._files_seen[name].signature
+                self._files_seen[name] = FileState(signature, digest, False)
+                key = digest_text(shown, digest)
+        paper, problems = parse(raw, shown)
+        self._papers.put(key, (encode_paper(paper), encode_problems(problems)))
+        return key, paper, problems
+
+    def read_papers(
+        self,
+        listed: Sequence[tuple[Path, str]],
+        parse: Callable[[bytes, str], tuple],
+        processes: int | None = None,
+    ) -> list[tuple[str, Paper | None, list[Problem]] | OSError]:
+        """Read many paper files as `read_paper` does, parsing those not in the cache on every
+        core; an unreadable file gives its OSError."""
+        results: list[Any] = [None] * len(listed)
+        todo: list[int] = []
+        for index, (path, shown) in enumerate(listed):
+            state = self._files.get(str(path))
+            if state is not None and state.trusted:
+                try:
+                    results[index] = self.read_paper(path, shown, parse)
+                    continue
+                except OSError as exc:
+                    results[index] = exc
+                    continue
+            todo.append(index)
+        count = processes or cpu_count()
+        if len(todo) < MIN_PARSES_PER_PROCESS * 2 or count < 2 or not _CODEC_OK:
+            shards = [todo]
+        else:
+            count = min(count, len(todo) // MIN_PARSES_PER_PROCESS)
+            shards = [todo[start::count] for start in range(count)]
+
+        def work(shard: Sequence[int]) -> list[tuple]:
+            done = []
+            for index in shard:
+                path, shown = listed[index]
+                try:
+                    key, paper, problems = self.read_paper(path, shown, parse)
+                except OSError as exc:
+                    done.append((index, exc))
+                    continue
+                state = self._files_seen[str(path)]
+                record = (encode_paper(paper), encode_problems(problems))
+                done.append((index, key, state, record))
+            return done
+
+        for number, done in enumerate(map_shards(shards, work)):
+            for index, *found in done:
+                if len(found) == 1:
+                    results[index] = found[0]
+                    continue
+                key, state, record = found
+                path, _ = listed[index]
+                if number:  # parsed by another process: take note of it here
+                    self._files_seen[str(path)] = state
+                    self._papers.put(key, record)
+                results[index] = (key, decode_paper(record[0]), decode_problems(record[1]))
+        return results
+
+    # -- values derived from one paper
+
+    def begin(self, inputs_digest: str) -> None:
+        """Start using values derived under these inputs (settings, themes, templates, code)."""
+        self.inputs_digest = inputs_digest
+        stamp = f"{self.code}:{inputs_digest}"
+        if self._derived is None or self._derived.stamp != stamp:
+            usable = self.directory if _CODEC_OK else None
+            self._derived = _Shards(usable, "derived", stamp)
+
+    def derived(self, kind: str, slug: str, compute: Callable[[], Any]) -> Any:
+        """Return a value derived from one paper alone, computing it if it is not cached."""
+        key = self.paper_keys.get(slug)
+        if key is None or self._derived is None:
+            return compute()
+        entry_key = digest_text(kind, key)
+        found = self._derived.get(entry_key)
+        if found is None:
+            found = compute()
+            self._derived.put(entry_key, found)
+        return found
+
+    def has_derived(self, kind: str, slug: str) -> bool:
+        key = self.paper_keys.get(slug)
+        if key is None or self._derived is None:
+            return False
+        return self._derived.get(digest_text(kind, key)) is not None
+
+    def put_derived(self, kind: str, slug: str, value: Any) -> None:
+        key = self.paper_keys.get(slug)
+        if key is not None and self._derived is not None:
+            self._derived.put(digest_text(kind, key), value)
+
+    @staticmethod
+    def dumps(value: Any) -> bytes:
+        """Pickle derived values (fast for Markup) to hand them to another process."""
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = _DISPATCH
+        pickler.dump(value)
+        return out.getvalue()
+
+    @staticmethod
+    def loads(data: bytes) -> Any:
+        return pickle.loads(data)
+
+    def paper_key(self, slug: str) -> str:
+        """Return a digest of the paper's file as this build read it ('' if unknown)."""
+        return self.paper_keys.get(slug, "")
+
+    def compiled_dir(self) -> Path | None:
+        """Return where compiled templates are kept for this code (None: nowhere)."""
+        return None if self.directory is None else self.directory / f"templates-{self.code}"
+
+    # -- output directories
+
+    def site(self, out_dir: Path) -> SiteRecord | None:
+        key = str(out_dir.resolve())
+        if key not in self._sites and self.directory is not None:
+            found = _load(self._site_path(out_dir), self.code)
+            if isinstance(found, SiteRecord):
+                self._sites[key] = found
+        return self._sites.get(key)
+
+    def remember_site(self, out_dir: Path, record: SiteRecord) -> None:
+        self._sites[str(out_dir.resolve())] = record
+        if self.directory is not None:
+            _store(self._site_path(out_dir), self.code, record)
+
+    def forget_site(self, out_dir: Path) -> None:
+        self._sites.pop(str(out_dir.resolve()), None)
+        if self.directory is not None:
+            self._site_path(out_dir).unlink(missing_ok=True)
+
+    def _site_path(self, out_dir: Path) -> Path:
+        assert self.directory is not None
+        return self.directory / f"site-{digest_text(str(out_dir.resolve()))}.pickle"
+
+    def save(self) -> None:
+        """Write what changed; keep only files and papers this build read."""
+        changed = self._files != self._files_seen
+        self._files = self._files_seen
+        self._files_seen = {}
+        if self.directory is None or not _CODEC_OK:
+            return
+        if changed:
+            _store(self.directory / "files.pickle", self.code, self._files)
+        for compiled in self.directory.glob("templates-*"):
+            if compiled != self.compiled_dir():  # compiled by other code
+                shutil.rmtree(compiled, ignore_errors=True)
+        self._papers.save()
+        if self._derived is not None:
+            self._derived.save()
+        self._papers.used.clear()
+        if self._derived is not None:
+            self._derived.used.clear()

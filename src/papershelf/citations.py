@@ -1,0 +1,260 @@
+"""How a paper is cited and imported: BibTeX and CSL-JSON files, the `citation_*` meta tags that
+Google Scholar and Zotero read, and schema.org `ScholarlyArticle` JSON-LD.
+
+The BibTeX entry of a paper is the one its page shows (`render.bibtex`); this module only adds
+the other formats and the files. Nothing here invents data: a paper listed with an author count
+but no names gets no author in any format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from papershelf import urls
+from papershelf.catalog import Catalog
+from papershelf.config import SiteConfig
+from papershelf.model import Paper
+from papershelf.text import arxiv_url
+from papershelf.urls import SiteUrls
+from papershelf.write import OutputFile
+
+if TYPE_CHECKING:
+    from papershelf.render import PaperView
+
+BIBTEX_MEDIA_TYPE = "application/x-bibtex"
+CSL_MEDIA_TYPE = "application/vnd.citationstyles.csl+json"
+# arXiv registers a DataCite DOI for every paper: 10.48550/arXiv.<id>.
+ARXIV_DOI_PREFIX = "10.48550/arXiv."
+# Characters that could end a <script> element or confuse an HTML parser, as JSON escapes.
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+@dataclass(frozen=True)
+class MetaTag:
+    name: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One paper's citation in every form the paper page offers."""
+
+    bibtex: str
+    bibtex_href: str
+    csl_href: str
+    # `citation_*` tags in the order Google Scholar documents them.
+    meta: tuple[MetaTag, ...]
+    # Safe to place inside <script type="application/ld+json"> as it is.
+    json_ld: Markup
+    csl: Mapping[str, Any]
+
+
+def _doi(arxiv_id: str) -> str:
+    return ARXIV_DOI_PREFIX + arxiv_id
+
+
+def author_names(paper: Paper) -> tuple[tuple[str, ...], bool]:
+    """Return the names to credit and whether they are people (False: one organisation)."""
+    if paper.authors and paper.authors.names:
+        return tuple(paper.authors.names), True
+    if paper.organization:
+        return (paper.organization.name,), False
+    return (), True
+
+
+def _csl_name(name: str) -> dict[str, str]:
+    # "First Last" is how listings write names, and what BibTeX assumes as well.
+    given, _, family = name.strip().rpartition(" ")
+    return {"given": given, "family": family} if given else {"literal": name.strip()}
+
+
+def paper_url(paper: Paper, page_url: str) -> str:
+    """Return where the paper itself is read: arXiv, else its first paper link, else its page."""
+    if paper.arxiv:
+        return arxiv_url(paper.arxiv)
+    return next((link.url for link in paper.links if link.kind == "paper"), page_url)
+
+
+def csl_item(paper: Paper, view: PaperView, page_url: str) -> dict[str, Any]:
+    """Return the paper as a CSL-JSON item (CSL 1.0.2; `article` is its type for preprints)."""
+    item: dict[str, Any] = {
+        "id": paper.slug,
+        "type": "article",
+        "title": view.title,
+    }
+    names, people = author_names(paper)
+    if names:
+        item["author"] = [_csl_name(n) if people else {"literal": n} for n in names]
+    day = paper.published
+    item["issued"] = {"date-parts": [[day.year, day.month, day.day]]}
+    abstract = plain_abstract(view)
+    if abstract:
+        item["abstract"] = abstract
+    if paper.arxiv:
+        item["publisher"] = "arXiv"
+        item["number"] = f"arXiv:{paper.arxiv}"
+        item["DOI"] = _doi(paper.arxiv)
+    item["URL"] = paper_url(paper, page_url)
+    keywords = [tag.title for tag in view.tags]
+    if keywords:
+        item["keyword"] = ", ".join(keywords)
+    return item
+
+
+def plain_abstract(view: PaperView) -> str:
+    return view.abstract_html.striptags()
+
+
+def scholarly_article(
+    paper: Paper, view: PaperView, page_url: str, config: SiteConfig, site: SiteUrls
+) -> dict[str, Any]:
+    """Return the schema.org ScholarlyArticle that describes the paper (for JSON-LD)."""
+    names, people = author_names(paper)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "@id": page_url + "#paper",
+        "name": view.title,
+        "headline": view.title,
+        "datePublished": paper.published.isoformat(),
+        "url": page_url,
+        "mainEntityOfPage": page_url,
+    }
+    if names:
+        data["author"] = [
+            {"@type": "Person" if people else "Organization", "name": name} for name in names
+        ]
+    abstract = plain_abstract(view)
+    if abstract:
+        data["abstract"] = abstract
+    same_as = paper_url(paper, page_url)
+    if same_as != page_url:
+        data["sameAs"] = same_as
+    if paper.arxiv:
+        data["identifier"] = [
+            {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv},
+            {"@type": "PropertyValue", "propertyID": "DOI", "value": _doi(paper.arxiv)},
+        ]
+    if view.theme:
+        data["about"] = {
+            "@type": "Thing",
+            "name": view.theme.title,
+            "url": site.absolute(urls.theme(view.theme.id)),
+        }
+    if view.tags:
+        data["keywords"] = [tag.title for tag in view.tags]
+    data["isPartOf"] = {
+        "@type": "WebSite",
+        "name": config.title,
+        "url": site.absolute(urls.HOME),
+    }
+    return data
+
+
+def json_ld(data: Mapping[str, Any]) -> Markup:
+    """Return JSON that can sit inside a <script> element: no `</script>` can appear in it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.translate(_SCRIPT_SAFE))
+
+
+def citation_meta(paper: Paper, view: PaperView, page_url: str) -> tuple[MetaTag, ...]:
+    """Return the Highwire Press `citation_*` tags that Google Scholar and Zotero read."""
+    tags = [MetaTag("citation_title", view.title)]
+    names, _ = author_names(paper)
+    tags += [MetaTag("citation_author", name) for name in names]
+    tags.append(MetaTag("citation_publication_date", paper.published.strftime("%Y/%m/%d")))
+    if paper.arxiv:
+        tags += [
+            MetaTag("citation_arxiv_id", paper.arxiv),
+            MetaTag("citation_doi", _doi(paper.arxiv)),
+            MetaTag("citation_pdf_url", f"https://arxiv.org/pdf/{paper.arxiv}"),
+        ]
+    tags.append(MetaTag("citation_abstract_html_url", page_url))
+    abstract = plain_abstract(view)
+    if abstract:
+        tags.append(MetaTag("citation_abstract", abstract))
+    if view.tags:
+        tags.append(MetaTag("citation_keywords", "; ".join(tag.title for tag in view.tags)))
+    return tuple(tags)
+
+
+def paper_citation(paper: Paper, view: PaperView, config: SiteConfig, site: SiteUrls) -> Citation:
+    """Return everything the paper's page offers for citing it."""
+    page_url = site.absolute(urls.paper(paper.slug))
+    return Citation(
+        bibtex=view.bibtex,
+        bibtex_href=site.href(urls.paper_bibtex(paper.slug)),
+        csl_href=site.href(urls.paper_csl(paper.slug)),
+        meta=citation_meta(paper, view, page_url),
+        json_ld=json_ld(scholarly_article(paper, view, page_url, config, site)),
+        csl=csl_item(paper, view, page_url),
+    )
+
+
+def bibliography(title: str, url: str, entries: Iterable[str]) -> bytes:
+    """Return a .bib file: a comment saying what it holds, then the entries, one blank line apart.
+
+    Text outside an entry is a comment to BibTeX; `%` keeps it one for biber and editors too.
+    """
+    entries = list(entries)
+    count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+    head = f"% {' '.join(title.split())} ({count})\n% {url}\n"
+    return ("\n\n".join([head.rstrip("\n"), *entries]) + "\n").encode("utf-8")
+
+
+def csl_json(items: Sequence[Mapping[str, Any]]) -> bytes:
+    """Return CSL-JSON: always an array of items, as Zotero and pandoc expect."""
+    return (json.dumps(list(items), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def citation_files(
+    catalog: Catalog, citations: Mapping[str, Citation], config: SiteConfig, site: SiteUrls
+) -> list[OutputFile]:
+    """Return each paper's .bib and CSL-JSON, each theme's .bib and the .bib of the whole list.
+
+    Collections are sorted by citation key, so that adding a paper adds lines to a file
+    rather than shifting it.
+    """
+    files: list[OutputFile] = []
+    for paper in catalog.papers:
+        citation = citations[paper.slug]
+        page = site.absolute(urls.paper(paper.slug))
+        files.append(
+            OutputFile(
+                urls.paper_bibtex(paper.slug),
+                bibliography(citation.csl["title"], page, [citation.bibtex]),
+                "citations",
+            )
+        )
+        files.append(OutputFile(urls.paper_csl(paper.slug), csl_json([citation.csl]), "citations"))
+
+    def entries(papers: Iterable[Paper]) -> list[str]:
+        return [citations[p.slug].bibtex for p in sorted(papers, key=lambda p: p.slug)]
+
+    for theme in catalog.taxonomy.themes:
+        files.append(
+            OutputFile(
+                urls.theme_bibtex(theme.id),
+                bibliography(
+                    f"{config.title}: {theme.title}",
+                    site.absolute(urls.theme(theme.id)),
+                    entries(catalog.by_theme[theme.id]),
+                ),
+                "citations",
+            )
+        )
+    files.append(
+        OutputFile(
+            urls.BIBLIOGRAPHY,
+            bibliography(config.title, site.absolute(urls.HOME), entries(catalog.papers)),
+            "citations",
+        )
+    )
+    return files

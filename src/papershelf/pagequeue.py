@@ -1,0 +1,145 @@
+"""Render the pages of a site on every core, and skip the ones a build already has.
+
+`render.render_pages` builds every page's context and hands it to a `PageQueue` instead of
+rendering it at once. `finish` then renders what is queued, split over the cores (see
+workers.py); with a `SiteWriter`, each page is written as soon as it is rendered and only a small
+record of it is kept, so a site of any size never sits in memory whole.
+
+A page whose inputs have a digest (paper pages: the paper, its related papers, and the
+settings, themes, templates and code) is not even queued when the last build rendered it from
+the same inputs and left it untouched: `reuse` returns it as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from papershelf.errors import Problem
+from papershelf.sitewriter import SiteWriter, StoredFile
+from papershelf.workers import cpu_count, map_shards
+from papershelf.write import OutputFile
+
+# Below this many pages, forking costs more than it saves.
+MIN_PAGES_PER_PROCESS = 150
+
+Render = Callable[[str, Any], str]  # (template name, context) -> HTML
+Explain = Callable[[Exception, str], Problem]  # (error, template name) -> problem
+
+
+@dataclass(frozen=True)
+class QueuedPage:
+    """A page to render: where it goes, from which template and context."""
+
+    path: str
+    template: str
+    context: Any
+    source: str
+    inputs: str = ""
+    # Whether progress counts it (the paper pages).
+    counted: bool = False
+
+
+class PageQueue:
+    """Pages waiting to be rendered, written through `writer` (or kept in memory without one)."""
+
+    def __init__(
+        self,
+        writer: SiteWriter | None = None,
+        processes: int | None = None,
+        on_page: Callable[[], None] | None = None,
+    ) -> None:
+        self.writer = writer
+        # Asked for explicitly, processes are used however few the pages (tests fork this way).
+        self.processes = cpu_count() if processes is None else max(1, processes)
+        self.minimum = MIN_PAGES_PER_PROCESS if processes is None else 1
+        self.on_page = on_page
+        self.queued: list[QueuedPage] = []
+
+    def add(self, page: QueuedPage) -> QueuedPage:
+        self.queued.append(page)
+        return page
+
+    def reuse(self, path: str, source: str, inputs: str) -> StoredFile | None:
+        """Return the page as the last build left it, if made from the same `inputs`."""
+        if self.writer is None or not inputs:
+            return None
+        return self.writer.reusable(path, source, inputs)
+
+    def finish(
+        self, outputs: Sequence[Any], render: Render, explain: Explain
+    ) -> tuple[list[Any], list[Problem]]:
+        """Render every queued page; return `outputs` with each queued page replaced by the file
+        it became (a page that failed to render is left out), and the problems found.
+
+        With a writer, the other files in `outputs` are written as well, on every core.
+        """
+        queued: list[Any] = self.queued
+        self.queued = []
+        if self.writer is not None:
+            queued += [output for output in outputs if isinstance(output, OutputFile)]
+        shards = self._shards(len(queued))
+        results: list[tuple[int, Any]] = []
+        for number, found in enumerate(
+            map_shards(shards, lambda shard: self._render(queued, shard, render, explain))
+        ):
+            results.extend(found)
+            if number and self.on_page is not None:  # pages other processes rendered
+                for index, _ in found:
+                    if index >= 0 and getattr(queued[index], "counted", False):
+                        self.on_page()
+        done: dict[int, Any] = {}
+        problems: list[Problem] = []
+        for index, result in results:
+            if isinstance(result, Problem):
+                if result not in problems:
+                    problems.append(result)
+                continue
+            if isinstance(result, StoredFile) and self.writer is not None:
+                self.writer.adopt(result)
+            elif isinstance(result, list):  # directories a worker made, for `abort`
+                assert self.writer is not None
+                self.writer.adopt_directories(result)
+                continue
+            done[index] = result
+        position = {id(page): index for index, page in enumerate(queued)}
+        files = []
+        for output in outputs:
+            if id(output) in position:
+                output = done.get(position[id(output)])
+                if output is None:
+                    continue
+            files.append(output)
+        return files, problems
+
+    def _shards(self, count: int) -> list[list[int]]:
+        processes = min(self.processes, max(1, count // self.minimum))
+        # Interleaved, so that each process gets its share of every kind of page.
+        return [list(range(start, count, processes)) for start in range(processes)]
+
+    def _render(
+        self, queued: Sequence[Any], shard: Sequence[int], render: Render, explain: Explain
+    ) -> list[tuple[int, Any]]:
+        writer = self.writer
+        made_before = len(writer.made) if writer is not None else 0
+        found: list[tuple[int, Any]] = []
+        for index in shard:
+            page = queued[index]
+            if isinstance(page, OutputFile):  # rendered already: only to write
+                assert writer is not None
+                found.append((index, writer.store(page)))
+                continue
+            try:
+                html = render(page.template, page.context)
+            except Exception as exc:  # a template bug of any kind is the template's problem
+                found.append((index, explain(exc, page.template)))
+                continue
+            output = OutputFile(page.path, html.encode("utf-8"), page.source)
+            found.append((index, output if writer is None else writer.store(output, page.inputs)))
+            # Progress is shown by this process only.
+            if self.on_page is not None and page.counted and shard[:1] == [0]:
+                self.on_page()
+        if writer is not None:
+            found.append((-1, writer.made[made_before:]))
+        return found

@@ -1,0 +1,260 @@
+"""Full-text search: index the rendered paper pages with Pagefind at build time.
+
+Pagefind (PyPI `pagefind[extended]`, whose binary ships in the wheel) reads the pages in a
+private scratch directory and writes its bundle there; the bundle comes back as ordinary output
+files under `pagefind/`, so it is written, swapped in and `--check`ed with the rest of the site,
+and a failed index leaves the published site untouched.
+
+What is indexed is decided in paper.html: `data-pagefind-body` marks the text, and
+`data-pagefind-filter="theme:<id>"` the filter the search page offers. Results carry no base
+path; the search page's script gives Pagefind the site's base URL.
+
+Pagefind writes each filter's values in hash-map order, which changes from run to run (its
+source says so: "TODO: Change filter indexes to BTree to give them a stable hash"), and the
+names of the filter and metadata files are hashes of their content. `canonical_bundle` sorts
+the values and renames what depends on them, so that two builds give the same bytes. It reads
+Pagefind's CBOR files with the small codec below and refuses (rather than guesses) when a file
+does not decode and re-encode to exactly its own bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from papershelf import urls
+from papershelf.errors import Location, Problem
+from papershelf.write import OutputFile
+
+# Pagefind's ready-made interfaces; the search page has its own small, labelled one.
+UNUSED_FILES = frozenset(
+    {
+        "pagefind-ui.js",
+        "pagefind-ui.css",
+        "pagefind-modular-ui.js",
+        "pagefind-modular-ui.css",
+        "pagefind-component-ui.js",
+        "pagefind-component-ui.css",
+        "pagefind-highlight.js",
+    }
+)
+TIMEOUT_SECONDS = 600
+ENTRY_FILE = "pagefind-entry.json"
+# Pagefind's gzipped files start, once unpacked, with this signature.
+SIGNATURE = b"pagefind_dcd"
+FILTER_FILE = "filter/{}.pf_filter"
+_INSTALL_HINT = "install it with `pip install 'pagefind[extended]'`, or set `search: false`"
+
+
+def pagefind_executable() -> Path | None:
+    """Return the Pagefind binary: $PAGEFIND_BINARY_PATH, else the one the wheel ships."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    try:
+        return get_executable()
+    except FileNotFoundError:
+        return None
+
+
+def _problem(message: str, hint: str | None = None) -> Problem:
+    return Problem(Location("pagefind"), message, hint)
+
+
+def search_bundle(pages: Sequence[OutputFile]) -> tuple[list[OutputFile], list[Problem]]:
+    """Index `pages` (rendered HTML) and return Pagefind's bundle as files under `pagefind/`."""
+    executable = pagefind_executable()
+    if executable is None:
+        return [], [_problem("the Pagefind search indexer is not installed", _INSTALL_HINT)]
+    with tempfile.TemporaryDirectory(prefix="papershelf-search-") as scratch:
+        site = Path(scratch, "site")
+        bundle = Path(scratch, "bundle")
+        for page in pages:
+            target = site / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.data)
+        command = [str(executable), "--site", str(site), "--output-path", str(bundle), "--quiet"]
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+            )
+        except OSError as exc:
+            return [], [_problem(f"cannot run {executable}: {exc.strerror}", _INSTALL_HINT)]
+        except subprocess.TimeoutExpired:
+            return [], [_problem(f"search indexing took longer than {TIMEOUT_SECONDS}s")]
+        if result.returncode != 0 or not (bundle / "pagefind.js").is_file():
+            output = (result.stdout + result.stderr).strip().splitlines()[-5:]
+            return [], [
+                _problem(
+                    f"search indexing failed (exit {result.returncode}): " + " / ".join(output)
+                )
+            ]
+        found = {
+            path.relative_to(bundle).as_posix(): path.read_bytes()
+            for path in sorted(bundle.rglob("*"))
+            if path.is_file() and path.name not in UNUSED_FILES
+        }
+    try:
+        canonical = canonical_bundle(found)
+    except (ValueError, KeyError, TypeError, OSError) as exc:  # OSError: a file is not gzip
+        return [], [
+            _problem(
+                f"cannot make Pagefind's index reproducible: {exc}",
+                "papershelf reads the index of the Pagefind version pinned in pyproject.toml",
+            )
+        ]
+    return [
+        OutputFile(urls.SEARCH_BUNDLE + name, data, "pagefind")
+        for name, data in sorted(canonical.items())
+    ], []
+
+
+# ---------------------------------------------------------------- reproducible bundle
+
+
+def canonical_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Return the bundle with filter values sorted and the files that name them renamed."""
+    files = dict(files)
+    entry = json.loads(files[ENTRY_FILE])
+    languages = entry["languages"]
+    for language in sorted(languages):
+        old_meta = f"pagefind.{languages[language]['hash']}.pf_meta"
+        meta = _read_cbor(files.pop(old_meta), old_meta)
+        for item in meta:
+            if _is_name_list(item, files, FILTER_FILE):
+                for pair in item:
+                    old_filter = FILTER_FILE.format(pair[1])
+                    name, values = _read_cbor(files.pop(old_filter), old_filter)
+                    data = _pack([name, sorted(values, key=lambda value: value[0])])
+                    pair[1] = f"{language}_{_digest(data, 7)}"
+                    files[FILTER_FILE.format(pair[1])] = data
+                item.sort(key=lambda pair: pair[0])
+            elif _is_sort_list(item):
+                item.sort(key=lambda pair: pair[0])
+        data = _pack(meta)
+        languages[language]["hash"] = f"{language}_{_digest(data, 10)}"
+        files[f"pagefind.{languages[language]['hash']}.pf_meta"] = data
+    entry["languages"] = dict(sorted(languages.items()))
+    files[ENTRY_FILE] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    return files
+
+
+def _is_name_list(item: object, files: dict[str, bytes], pattern: str) -> bool:
+    """Whether `item` is a list of [name, file hash] pairs naming files of the bundle."""
+    return (
+        isinstance(item, list)
+        and bool(item)
+        and all(
+            isinstance(pair, list)
+            and len(pair) == 2
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], str)
+            and pattern.format(pair[1]) in files
+            for pair in item
+        )
+    )
+
+
+def _is_sort_list(item: object) -> bool:
+    # Sort orders are [key, [page numbers]]; the page list itself is [hash, word count].
+    return isinstance(item, list) and all(
+        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[1], list) for pair in item
+    )
+
+
+def _digest(data: bytes, length: int) -> str:
+    return hashlib.sha256(data).hexdigest()[:length]
+
+
+def _read_cbor(data: bytes, name: str) -> object:
+    raw = gzip.decompress(data)
+    if not raw.startswith(SIGNATURE):
+        raise ValueError(f"{name} does not start with Pagefind's signature")
+    body = raw[len(SIGNATURE) :]
+    value, end = _decode(body, 0)
+    if end != len(body) or _encode(value) != body:
+        raise ValueError(f"{name} does not read back to the same bytes")
+    return value
+
+
+def _pack(value: object) -> bytes:
+    # mtime=0: gzip would otherwise stamp the current time into every file.
+    return gzip.compress(SIGNATURE + _encode(value), compresslevel=9, mtime=0)
+
+
+@dataclass
+class CborMap:
+    """A CBOR map, kept in its order (Pagefind's files only need lists, text and numbers)."""
+
+    pairs: list[tuple[object, object]]
+
+
+def _decode(data: bytes, pos: int) -> tuple[object, int]:
+    """Decode one CBOR item of the kinds Pagefind writes: numbers, text, bytes, lists, maps."""
+    major, info = data[pos] >> 5, data[pos] & 31
+    pos += 1
+    if info < 24:
+        argument = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        argument = int.from_bytes(data[pos : pos + size], "big")
+        pos += size
+    else:
+        raise ValueError(f"unsupported CBOR item {data[pos - 1]:#x}")
+    if major == 0:
+        return argument, pos
+    if major == 1:
+        return -1 - argument, pos
+    if major in (2, 3):
+        chunk = data[pos : pos + argument]
+        return (chunk if major == 2 else chunk.decode("utf-8")), pos + argument
+    if major == 4:
+        items = []
+        for _ in range(argument):
+            item, pos = _decode(data, pos)
+            items.append(item)
+        return items, pos
+    if major == 5:
+        pairs = []
+        for _ in range(argument):
+            key, pos = _decode(data, pos)
+            value, pos = _decode(data, pos)
+            pairs.append((key, value))
+        return CborMap(pairs), pos
+    raise ValueError(f"unsupported CBOR major type {major}")
+
+
+def _head(major: int, argument: int) -> bytes:
+    if argument < 24:
+        return bytes([major << 5 | argument])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if argument < 1 << (8 * size):
+            return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
+    raise ValueError(f"number too large for CBOR: {argument}")
+
+
+def _encode(value: object) -> bytes:
+    """Encode in CBOR's shortest form, as Pagefind (minicbor) does."""
+    if isinstance(value, bool):
+        raise ValueError("booleans do not occur in Pagefind's files")
+    if isinstance(value, int):
+        return _head(0, value) if value >= 0 else _head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, str):
+        encoded = value.encode("utf-8")
+        return _head(3, len(encoded)) + encoded
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(map(_encode, value))
+    if isinstance(value, CborMap):
+        return _head(5, len(value.pairs)) + b"".join(
+            _encode(key) + _encode(item) for key, item in value.pairs
+        )
+    raise ValueError(f"cannot encode {type(value).__name__} as CBOR")

@@ -1,0 +1,256 @@
+"""Write a site as it is rendered, touching only the files that changed since the last build.
+
+Without a record of the last build (a `Manifest`), or when the output directory is not what
+that record says (a file edited, added or removed by hand), the site is written into a fresh
+directory beside the output and swapped in at the end, as `write.write_site` does. Otherwise
+it is updated in place: a changed file is written beside its old self under a temporary name,
+and only when every file of the build is written are the temporary files renamed over the old
+ones and the files the build no longer makes removed. A failed build removes its temporary
+files and leaves the site as it was either way.
+
+Files can be written by forked worker processes: `store` returns a `StoredFile` that says all
+the parent needs to know (`adopt` takes them back), and nothing else is shared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from papershelf.write import OutputFile, _check_path, _refuse_foreign_directory, _swap
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+class FileRecord(NamedTuple):
+    """What a build remembers of one file it wrote (a tuple: manifests hold tens of thousands,
+    and are read back by every build)."""
+
+    digest: str  # of the bytes
+    size: int
+    mtime_ns: int
+    # A digest of everything the file was rendered from, for files a build may skip rendering.
+    inputs: str = ""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The files a build left in an output directory, and its directories' modification times
+    (a directory's time changes whenever a file is added to or removed from it)."""
+
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    directories: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An output of this build that is on disk: where its bytes are until the build is
+    committed, and what the manifest will record of it. Reads like an `OutputFile`."""
+
+    path: str
+    source: str
+    record: FileRecord
+    location: str
+    # The temporary file to rename into place at commit (None: nothing to rename).
+    pending: str | None = None
+
+    @property
+    def data(self) -> bytes:
+        return Path(self.location).read_bytes()
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def matches_manifest(out_dir: Path, manifest: Manifest) -> bool:
+    """Tell whether `out_dir` holds exactly the files `manifest` records, unchanged (by size and
+    modification time, and no directory's entries changed)."""
+    # os.stat on strings: for tens of thousands of files, Path objects cost more than the calls.
+    root = str(out_dir)
+    try:
+        for relative, mtime_ns in manifest.directories.items():
+            if os.stat(f"{root}/{relative}").st_mtime_ns != mtime_ns:  # noqa: PTH116
+                return False
+        for relative, record in manifest.files.items():
+            stat = os.lstat(f"{root}/{relative}")
+            if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
+                return False
+    except OSError:
+        return False
+    return bool(manifest.directories)
+
+
+class SiteWriter:
+    """Writes one build's files; `commit` publishes them, `abort` leaves the old site."""
+
+    def __init__(
+        self, out_dir: Path, previous: Manifest | None = None, *, verified: bool = False
+    ) -> None:
+        """Write into `out_dir`, in place if it matches `previous` (`verified`: known to)."""
+        _refuse_foreign_directory(out_dir)
+        self.out_dir = out_dir.resolve()
+        self.previous = previous
+        if previous is not None and not verified and not matches_manifest(self.out_dir, previous):
+            self.previous = None
+        self.token = f"{os.getpid()}"
+        self.stored: dict[str, StoredFile] = {}
+        self.made: list[str] = []  # directories this build created, to remove on failure
+        self.known: set[str] = set()  # directories known to exist
+        if self.previous is None:
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            self.root = Path(
+                tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=self.out_dir.parent)
+            )
+            # mkdtemp makes a private directory; a published site must be readable by a server.
+            self.root.chmod(0o755)
+        else:
+            self.root = self.out_dir
+
+    @property
+    def in_place(self) -> bool:
+        return self.previous is not None
+
+    def reusable(self, path: str, source: str, inputs: str) -> StoredFile | None:
+        """Return the file as the last build left it if it was rendered from the same inputs."""
+        record = self.previous.files.get(path) if self.previous else None
+        if record is None or not inputs or record.inputs != inputs:
+            return None
+        return StoredFile(path, source, record, f"{self.out_dir}/{path}")
+
+    def store(self, output: OutputFile, inputs: str = "") -> StoredFile:
+        """Write one output (unless the last build left the same bytes there)."""
+        path = output.path
+        _check_path(path)
+        digest = digest_bytes(output.data)
+        record = self.previous.files.get(path) if self.previous else None
+        if record is not None and record.digest == digest:
+            kept = record._replace(inputs=inputs)
+            location = f"{self.out_dir}/{path}"
+            return self.adopt(StoredFile(path, output.source, kept, location))
+        # Strings, not Path objects: a build writes tens of thousands of files.
+        parent, _, name = f"{self.root}/{path}".rpartition("/")
+        target = f"{parent}/.{name}.new-{self.token}" if self.in_place else f"{parent}/{name}"
+        self._make_parent(parent)
+        handle = os.open(target, _WRITE_FLAGS, 0o666)
+        try:
+            _write_all(handle, output.data)
+            stat = os.fstat(handle)
+        finally:
+            os.close(handle)
+        new = FileRecord(digest, stat.st_size, stat.st_mtime_ns, inputs)
+        pending = target if self.in_place else None
+        return self.adopt(StoredFile(path, output.source, new, target, pending))
+
+    def adopt(self, stored: StoredFile) -> StoredFile:
+        """Take note of a file stored here or by a worker process."""
+        self.stored[stored.path] = stored
+        return stored
+
+    def adopt_directories(self, made: Iterable[str]) -> None:
+        self.made.extend(made)
+
+    def _make_parent(self, directory: str) -> None:
+        if directory in self.known:
+            return
+        missing = []
+        while not os.path.isdir(directory):  # noqa: PTH112
+            missing.append(directory)
+            directory = directory.rpartition("/")[0]
+        for new in reversed(missing):
+            try:
+                os.mkdir(new)  # noqa: PTH102
+                self.made.append(new)
+            except FileExistsError:  # made at the same moment by another worker
+                if not os.path.isdir(new):  # noqa: PTH112
+                    raise
+        self.known.update(missing)
+        self.known.add(directory)
+
+    def commit(self, outputs: Iterable[StoredFile]) -> Manifest:
+        """Publish this build's files; return what the next build should know of them."""
+        outputs = {stored.path: stored for stored in outputs}
+        if not self.in_place:
+            directories = _directory_times(self.root)
+            _swap(self.root, self.out_dir)
+            files = {path: stored.record for path, stored in outputs.items()}
+            return Manifest(files, directories)
+        assert self.previous is not None
+        touched = {Path(path).parent.as_posix() for path in outputs if outputs[path].pending}
+        for path in sorted(outputs):
+            pending = outputs[path].pending
+            if pending is not None:
+                os.replace(pending, f"{self.out_dir}/{path}")  # noqa: PTH105
+        stale = sorted(set(self.previous.files) - set(outputs), reverse=True)
+        for path in stale:
+            (self.out_dir / path).unlink(missing_ok=True)
+            touched.add(Path(path).parent.as_posix())
+        for directory in sorted(touched, key=len, reverse=True):
+            _remove_if_empty(self.out_dir, directory)
+        directories = {
+            relative: mtime
+            for relative, mtime in self.previous.directories.items()
+            if relative not in touched
+        }
+        directories.update(_directory_times(self.out_dir, {*touched, *self._made_relative()}))
+        files = {path: stored.record for path, stored in outputs.items()}
+        return Manifest(files, directories)
+
+    def _made_relative(self) -> set[str]:
+        return {Path(made).relative_to(self.out_dir).as_posix() for made in self.made}
+
+    def abort(self) -> None:
+        """Remove everything this build wrote; the site stays as the last build left it."""
+        if not self.in_place:
+            shutil.rmtree(self.root, ignore_errors=True)
+            return
+        for stored in self.stored.values():
+            if stored.pending is not None:
+                Path(stored.pending).unlink(missing_ok=True)
+        for directory in sorted(self.made, key=len, reverse=True):
+            with contextlib.suppress(OSError):  # not empty: someone else's file is in it
+                Path(directory).rmdir()
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:  # os.write may write less than it is given
+        view = view[os.write(handle, view) :]
+
+
+def _remove_if_empty(root: Path, relative: str) -> None:
+    # Walk up from a directory that lost files, removing each that is left empty (never the root).
+    parts = [part for part in relative.split("/") if part and part != "."]
+    while parts:
+        try:
+            root.joinpath(*parts).rmdir()
+        except OSError:
+            return
+        parts.pop()
+
+
+def _directory_times(root: Path, only: set[str] | None = None) -> dict[str, int]:
+    """Return the modification time of every directory under `root` (or of `only` those that
+    exist, with their parents), by path relative to it ("." for the root itself)."""
+    times: dict[str, int] = {}
+    if only is None:
+        for directory, _, _ in os.walk(root):
+            relative = Path(directory).relative_to(root).as_posix()
+            times[relative] = Path(directory).stat().st_mtime_ns
+        return times
+    wanted = set()
+    for relative in only:
+        parts = [part for part in relative.split("/") if part and part != "."]
+        for end in range(len(parts) + 1):
+            wanted.add("/".join(parts[:end]) or ".")
+    for relative in wanted:
+        with contextlib.suppress(FileNotFoundError):  # removed for being empty
+            times[relative] = (root / relative).stat().st_mtime_ns
+    return times

@@ -1,0 +1,100 @@
+"""Run work on every core: split it into shards, do the first here and the others in forked
+copies of this process, which see everything already in memory and send back only results.
+
+Forking needs no pickling of the work's inputs (the catalog, the templates), only of results,
+which is what makes it pay for a build of a few seconds. Where fork is missing (Windows), or for
+one shard, everything runs here.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+class WorkerError(RuntimeError):
+    """A forked worker failed; the message carries its traceback."""
+
+
+def map_shards(
+    shards: Sequence[Sequence[Item]], work: Callable[[Sequence[Item]], Result]
+) -> list[Result]:
+    """Return `work(shard)` for every shard, in order, running shards after the first in forked
+    processes. `work` must not write to the terminal, and its result must pickle."""
+    if len(shards) <= 1 or not can_fork():
+        return [work(shard) for shard in shards]
+    # Objects made so far move to a generation the collector leaves alone, so that a child's
+    # collections do not touch (and so copy) every page of the parent's memory.
+    gc.freeze()
+    children: list[tuple[int, int]] = []
+    try:
+        for shard in shards[1:]:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: do the work, send the result, and leave at once
+                os.close(read_end)
+                _child(shard, work, write_end)
+            os.close(write_end)
+            children.append((pid, read_end))
+        results = [work(shards[0])]
+        failures = []
+        for pid, read_end in children:
+            status, payload = _receive(read_end)
+            os.waitpid(pid, 0)
+            if status == "ok":
+                results.append(payload)
+            else:
+                failures.append(payload)
+        children.clear()
+        if failures:
+            raise WorkerError("\n".join(failures))
+        return results
+    finally:
+        for pid, read_end in children:  # only after a failure here: reap what was started
+            os.close(read_end)
+            os.waitpid(pid, 0)
+        gc.unfreeze()
+
+
+def _child(shard: Sequence, work: Callable, write_end: int) -> None:
+    code = 0
+    try:
+        try:
+            data = pickle.dumps(("ok", work(shard)), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            data = pickle.dumps(("error", traceback.format_exc()))
+            code = 1
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view) :]
+        os.close(write_end)
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _receive(read_end: int) -> tuple[str, object]:
+    chunks = []
+    while chunk := os.read(read_end, 1 << 20):
+        chunks.append(chunk)
+    os.close(read_end)
+    if not chunks:
+        return "error", "a worker process ended without a result"
+    return pickle.loads(b"".join(chunks))

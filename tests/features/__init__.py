@@ -1,0 +1,1 @@
+"""The reader-facing features: search, charts, citations, sharing and progress output."""

@@ -1,0 +1,1 @@
+"""Lighthouse scores of the built site (slow: not run by pytest); see run.py."""

@@ -1,0 +1,124 @@
+"""The cache never makes a build differ from a cold one: every input it depends on invalidates
+what it should, a damaged or foreign cache is ignored, and an output directory changed by hand
+is repaired."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from papershelf.cache import CACHE_DIR
+from papershelf.errors import ProblemsError
+from papershelf.render import PAPER_PAGE_FIELDS, PaperPage
+from tests.perf.conftest import Workspace, read_tree
+
+OFA = "ofa-a-framework-of-initializing-unseen-subword-embeddings.yaml"
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+CHANGES = {
+    "paper template": lambda ws: _replace(ws.templates / "paper.html", "<h1>", "<h1 class=t>"),
+    "card template": lambda ws: _replace(ws.templates / "card.html", "<article", "<article id=c"),
+    "layout": lambda ws: _replace(ws.templates / "base.html", "<body>", "<body class=x>"),
+    "stylesheet": lambda ws: _replace(ws.templates / "static" / "style.css", "{", "{ color: red;"),
+    "themes.yaml": lambda ws: _replace(ws.content / "themes.yaml", "title: Speech", "title: Talk"),
+    "site title": lambda ws: _replace(ws.content / "site.yaml", "title: ", "title: New "),
+    "excerpt length": lambda ws: _replace(
+        ws.content / "site.yaml", "excerpt_length: 280", "excerpt_length: 120"
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_to_templates_themes_or_settings_reaches_every_page(shipped: Workspace, change):
+    shipped.build()
+    CHANGES[change](shipped)
+    shipped.build()
+    shipped.assert_same_as_cold()
+
+
+def test_another_base_url_into_the_same_directory(shipped: Workspace) -> None:
+    shipped.build()
+    shipped.build(base_url="https://example.org/list/")
+    shipped.assert_same_as_cold(base_url="https://example.org/list/")
+    shipped.build()
+    shipped.assert_same_as_cold()
+
+
+def test_a_damaged_cache_is_ignored(shipped: Workspace) -> None:
+    shipped.build()
+    cache = shipped.root / CACHE_DIR
+    files = sorted(path for path in cache.iterdir() if path.is_file())
+    assert files
+    for number, path in enumerate(files):  # garbage, cut short, or empty
+        data = path.read_bytes()
+        path.write_bytes([b"not a pickle", data[: len(data) // 2], b""][number % 3])
+    _replace(shipped.papers / OFA, "abstract: >-\n  ", "abstract: >-\n  Revised. ")
+    shipped.build()
+    shipped.assert_same_as_cold()
+
+
+def test_a_cache_made_for_other_content_is_not_used(shipped: Workspace, tmp_path: Path) -> None:
+    shipped.build()
+    other = Workspace(tmp_path / "other", shipped.content, search=False)
+    # Same file names, other values.
+    for path in other.papers.glob("*.yaml"):
+        _replace(path, "abstract: >-\n  ", "abstract: >-\n  Other. ")
+    shutil.copytree(shipped.root / CACHE_DIR, other.root / CACHE_DIR)
+    other.build()
+    other.assert_same_as_cold()
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(shipped: Workspace) -> None:
+    shipped.build()
+    path = shipped.papers / OFA
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Pretraining", "Pre-trainin", 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    shipped.build()
+    shipped.assert_same_as_cold()
+
+
+def test_an_output_directory_changed_by_hand_is_repaired(shipped: Workspace) -> None:
+    shipped.build()
+    page = shipped.out / "papers" / OFA.removesuffix(".yaml") / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"<h1>", b"<h1>Edited "))
+    (shipped.out / "feed.xml").unlink()
+    (shipped.out / "extra.html").write_text("left over")
+    (shipped.out / "papers" / "stray").mkdir()
+    shipped.build()
+    shipped.assert_same_as_cold()
+
+
+def test_a_failed_build_leaves_the_site_and_no_temporary_files(shipped: Workspace) -> None:
+    shipped.build()
+    before = read_tree(shipped.out)
+    _replace(shipped.papers / OFA, "abstract: >-\n  ", "abstract: >-\n  Revised. ")
+    _replace(shipped.templates / "paper.html", "{{ paper.title }}", "{{ paper.title.nope() }}")
+    with pytest.raises(ProblemsError, match="template error"):
+        shipped.build(jobs=2)
+    assert read_tree(shipped.out) == before
+    names = [path.name for path in shipped.root.rglob("*") if ".new-" in path.name]
+    assert names == []
+
+
+def test_no_cache_builds_neither_read_nor_write_one(shipped: Workspace) -> None:
+    shipped.cold()
+    assert not (shipped.root / CACHE_DIR).exists()
+
+
+def test_every_input_of_a_paper_page_is_in_its_digest() -> None:
+    # render._paper_page_inputs digests what a paper page shows; a new field of PaperPage must be
+    # added there (and to PAPER_PAGE_FIELDS), or pages would be reused when it changes.
+    assert tuple(field.name for field in dataclasses.fields(PaperPage)) == PAPER_PAGE_FIELDS

@@ -1,0 +1,130 @@
+"""A build with the cache gives byte for byte what a cold build (no cache, empty output) gives:
+the first one, a warm one with nothing changed, and an incremental one after each kind of edit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from papershelf.errors import ProblemsError
+from tests.perf.conftest import Workspace, file_times, read_tree
+
+OFA = "ofa-a-framework-of-initializing-unseen-subword-embeddings.yaml"
+WHISTLE = "whistle-data-efficient-multilingual-and-crosslingual-speech.yaml"
+
+
+def _replace(path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def edit_abstract(ws: Workspace) -> None:
+    # The start of the abstract is the excerpt: cards, listings and feeds change too.
+    _replace(ws.papers / OFA, "abstract: >-\n  ", "abstract: >-\n  Revised. ")
+
+
+def edit_title(ws: Workspace) -> None:
+    # The title shows on the related papers' pages as well.
+    _replace(ws.papers / WHISTLE, "title: >-\n  Whistle", "title: >-\n  Revised Whistle")
+
+
+def add_paper(ws: Workspace) -> None:
+    text = (ws.papers / OFA).read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^title: .*\n(  .*\n)*", "title: 'A New Paper: Added by Hand'\n", text)
+    text = re.sub(r"(?m)^published: .*$", "published: 2025-12-30", text)
+    (ws.papers / "a-new-paper-added-by-hand.yaml").write_text(text, encoding="utf-8")
+
+
+def retheme(ws: Workspace) -> None:
+    _replace(ws.papers / OFA, "theme: adaptation", "theme: pretraining-data")
+
+
+def retag(ws: Workspace) -> None:
+    _replace(ws.papers / OFA, "tags: [", "tags: [benchmark, ")
+
+
+def delete_paper(ws: Workspace) -> None:
+    (ws.papers / WHISTLE).unlink()
+
+
+def add_notes(ws: Workspace) -> None:
+    with (ws.papers / OFA).open("a", encoding="utf-8") as out:
+        out.write("notes: |\n  Compare with *FOCUS*.\n\n  - and [WECHSEL](https://x.org/w)\n")
+
+
+def hand_formatted(ws: Workspace) -> None:
+    # Not the canonical form: a comment and double quotes (the fast reader declines, PyYAML reads).
+    _replace(ws.papers / OFA, "theme: adaptation", 'theme: "adaptation"  # by hand')
+
+
+EDITS: dict[str, Callable[[Workspace], None]] = {
+    "edit": edit_abstract,
+    "edit-title": edit_title,
+    "add": add_paper,
+    "retheme": retheme,
+    "retag": retag,
+    "delete": delete_paper,
+    "notes": add_notes,
+    "hand-formatted": hand_formatted,
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_cold_warm_and_incremental_builds_are_byte_identical(shipped: Workspace, edit: str):
+    ws = shipped
+    ws.build()
+    ws.assert_same_as_cold()
+    EDITS[edit](ws)
+    ws.build()
+    ws.assert_same_as_cold()
+    before = file_times(ws.out)
+    result = ws.build()
+    ws.assert_same_as_cold()
+    assert file_times(ws.out) == before, "a build with nothing changed rewrote files"
+    assert result.paper_count == len(list(ws.papers.glob("*.yaml")))
+
+
+def test_an_edit_rewrites_only_the_files_it_changes(shipped: Workspace) -> None:
+    ws = shipped
+    ws.build()
+    before = read_tree(ws.out), file_times(ws.out)
+    edit_abstract(ws)
+    ws.build()
+    after = read_tree(ws.out), file_times(ws.out)
+    changed = {path for path in after[0] if after[0][path] != before[0].get(path)}
+    touched = {path for path in after[1] if after[1][path] != before[1].get(path)}
+    assert "papers/ofa-a-framework-of-initializing-unseen-subword-embeddings/index.html" in changed
+    assert touched == changed  # no file rewritten with the same bytes
+    assert len(touched) < len(after[0]) / 3
+
+
+def test_every_edit_in_turn_with_search(shipped_with_search: Workspace) -> None:
+    # Pagefind indexes the pages a cached build wrote or kept: the index is the same as well.
+    ws = shipped_with_search
+    ws.build()
+    ws.assert_same_as_cold()
+    for edit in (edit_abstract, add_paper, retheme, delete_paper):
+        edit(ws)
+        ws.build()
+        ws.assert_same_as_cold()
+
+
+def test_edits_on_a_larger_list_rendered_by_two_processes(synthetic: Workspace) -> None:
+    ws = synthetic
+    ws.build(jobs=2)
+    ws.assert_same_as_cold()
+    papers = sorted(ws.papers.glob("*.yaml"))
+    before = read_tree(ws.out)
+    _replace(papers[3], "abstract: >-\n  ", "abstract: >-\n  Revised. ")
+    _replace(papers[7], "theme: ", "theme: x-")  # an unknown theme: the build fails...
+    with pytest.raises(ProblemsError, match="unknown theme"):
+        ws.build(jobs=2)
+    assert read_tree(ws.out) == before
+    _replace(papers[7], "theme: x-", "theme: ")  # ...and once fixed, succeeds
+    papers[10].unlink()
+    ws.build(jobs=2)
+    ws.assert_same_as_cold()
