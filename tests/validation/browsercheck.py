@@ -75,7 +75,8 @@ def new_context(
 ) -> tuple[BrowserContext, list[str]]:
     """Open a context that refuses requests to other hosts and records each one it refused."""
     context = browser.new_context(**viewport.context_options(), color_scheme=color_scheme)
-    context.set_default_timeout(10_000)
+    # Generous: on a loaded 2-core CI machine Pagefind's WebAssembly can take seconds to start.
+    context.set_default_timeout(30_000)
     refused: list[str] = []
 
     def keep_on_site(route: Route) -> None:
