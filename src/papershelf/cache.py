@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -185,9 +185,9 @@ def decode_problems(records: tuple) -> list[Problem]:
 # ---------------------------------------------------------------- the store
 
 
-@dataclass(frozen=True)
-class FileState:
-    """A paper file as a build found it: its stat signature and the digest of its bytes."""
+class FileState(NamedTuple):
+    """A paper file as a build found it: its stat signature and the digest of its bytes (a
+    tuple: one per paper file is read back by every build)."""
 
     signature: tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
     digest: str
@@ -379,12 +379,11 @@ class BuildCache:
                     results[index] = exc
                     continue
             todo.append(index)
-        count = processes or cpu_count()
-        if len(todo) < MIN_PARSES_PER_PROCESS * 2 or count < 2 or not _CODEC_OK:
-            shards = [todo]
-        else:
-            count = min(count, len(todo) // MIN_PARSES_PER_PROCESS)
-            shards = [todo[start::count] for start in range(count)]
+        # Asked for explicitly, processes are used however few the files (tests fork this way).
+        minimum = MIN_PARSES_PER_PROCESS if processes is None else 1
+        count = min(processes or cpu_count(), len(todo) // minimum) if _CODEC_OK else 1
+        count = max(count, 1)
+        shards = [todo[start::count] for start in range(count)]
 
         def work(shard: Sequence[int]) -> list[tuple]:
             done = []

@@ -77,9 +77,12 @@ class PageQueue:
         """
         queued: list[Any] = self.queued
         self.queued = []
+        # Forking pays for rendering; files that only need writing go along when it does.
+        processes = self._processes(len(queued))
         if self.writer is not None:
             queued += [output for output in outputs if isinstance(output, OutputFile)]
-        shards = self._shards(len(queued))
+        # Interleaved, so that each process gets its share of every kind of page.
+        shards = [list(range(start, len(queued), processes)) for start in range(processes)]
         results: list[tuple[int, Any]] = []
         for number, found in enumerate(
             map_shards(shards, lambda shard: self._render(queued, shard, render, explain))
@@ -113,10 +116,8 @@ class PageQueue:
             files.append(output)
         return files, problems
 
-    def _shards(self, count: int) -> list[list[int]]:
-        processes = min(self.processes, max(1, count // self.minimum))
-        # Interleaved, so that each process gets its share of every kind of page.
-        return [list(range(start, count, processes)) for start in range(processes)]
+    def _processes(self, count: int) -> int:
+        return min(self.processes, max(1, count // self.minimum))
 
     def _render(
         self, queued: Sequence[Any], shard: Sequence[int], render: Render, explain: Explain

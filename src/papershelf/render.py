@@ -493,9 +493,11 @@ class _CachedTexts(Mapping[str, PaperText]):
 
     def __getitem__(self, slug: str) -> PaperText:
         paper = self.papers[slug]
-        return self.cache.derived(
-            "text", slug, lambda: _paper_text(self.md, paper, self.excerpt_length)
-        )
+        if self.cache.has_derived("view", slug):
+            # A view holds the text as it is (see _paper_view): not kept twice in the cache.
+            view = self.cache.derived("view", slug, lambda: None)
+            return PaperText(view.title, view.abstract_html, view.excerpt, view.notes_html)
+        return _paper_text(self.md, paper, self.excerpt_length)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.papers)
@@ -742,13 +744,15 @@ def derive_paper_values(
     cache: BuildCache,
     processes: int | None = None,
 ) -> None:
-    """Put into the cache every paper's text, view and citation it lacks, derived on every core
+    """Put into the cache every paper's view and citation it lacks, derived on every core
     (`render_pages` then finds them there). A paper that fails is left for `render_pages`,
     which reports why."""
     site = SiteUrls(config.base_url)
     themes, tags = _term_views(catalog.taxonomy, site)
     missing = [paper for paper in catalog.papers if not cache.has_derived("citation", paper.slug)]
-    count = min(processes or cpu_count(), len(missing) // MIN_PAPERS_PER_PROCESS)
+    # Asked for explicitly, processes are used however few the papers (tests fork this way).
+    minimum = MIN_PAPERS_PER_PROCESS if processes is None else 1
+    count = min(processes or cpu_count(), len(missing) // minimum)
     if count < 2:
         return  # render_pages derives them as it goes
 
@@ -756,17 +760,15 @@ def derive_paper_values(
         found = []
         for paper in shard:
             try:
-                text = texts[paper.slug]
-                view = _carded_view(env, paper, text, themes, tags, site)
+                view = _carded_view(env, paper, texts[paper.slug], themes, tags, site)
                 citation = paper_citation(paper, view, config, site)
             except Exception:
                 continue
-            found.append((paper.slug, text, view, citation))
+            found.append((paper.slug, view, citation))
         return cache.dumps(found)
 
     for data in map_shards([missing[start::count] for start in range(count)], work):
-        for slug, text, view, citation in cache.loads(data):
-            cache.put_derived("text", slug, text)
+        for slug, view, citation in cache.loads(data):
             cache.put_derived("view", slug, view)
             cache.put_derived("citation", slug, citation)
 
