@@ -79,7 +79,7 @@ class BuildResult:
 
     def summary(self) -> str:
         """Return what the build did, or with --check every file that differs, one per line."""
-        out = _shown(self.out_dir)
+        out = display_path(self.out_dir)
         papers = f"{self.paper_count} paper{'s' if self.paper_count != 1 else ''}"
         if not self.checked:
             return (
@@ -95,12 +95,6 @@ class BuildResult:
         lines += [f"  extra:   {out}/{path}" for path in self.diff.extra]
         lines.append("run `papershelf build` and commit the result")
         return "\n".join(lines)
-
-
-def _shown(path: Path) -> str:
-    # A path outside the working directory reads better absolute than as ../../tmp/site.
-    shown = display_path(path)
-    return str(path.resolve()) if shown.startswith("..") else shown
 
 
 def render_site(
