@@ -140,7 +140,8 @@ def render_site(
     env, found = load_templates(options.templates_dir, cache.compiled_dir())
     problems += found
     if taxonomy is not None:
-        catalog, found = build_catalog(papers, taxonomy, config.related_papers if config else 0)
+        related_count = config.related_papers if config else 0
+        catalog, found = build_catalog(papers, taxonomy, related_count, cache.remember)
         problems += found
     if has_errors(problems) or config is None or taxonomy is None or env is None:
         raise ProblemsError(problems)
@@ -253,7 +254,7 @@ def _cached_build(
         rendered = render_site(options, progress, cache, writer)
         progress.stage("writing")
         stored = [
-            output if isinstance(output, StoredFile) else writer.store(output)
+            output if isinstance(output, StoredFile) else writer.store(output, output.inputs)
             for output in rendered.files
         ]
         manifest = writer.commit(stored)

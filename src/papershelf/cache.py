@@ -18,6 +18,7 @@ was written by other code, is ignored: the build is then a cold one, never a wro
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import datetime as dt
 import hashlib
@@ -39,7 +40,7 @@ from markupsafe import Markup
 
 from papershelf.errors import Location, Problem, Severity
 from papershelf.model import Authors, Link, Organization, Paper, Provenance
-from papershelf.sitewriter import Manifest
+from papershelf.sitewriter import FileRecord, Manifest
 from papershelf.workers import cpu_count, map_shards
 
 log = logging.getLogger(__name__)
@@ -203,21 +204,48 @@ class SiteRecord:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-class _Shards:
-    """A dict split into files by key, each rewritten only when one of its entries changed."""
+def _encode_site(record: SiteRecord) -> tuple:
+    # Plain tuples: pickling tens of thousands of named tuples one by one is what took time.
+    files = {path: tuple(file) for path, file in record.manifest.files.items()}
+    return (record.inputs, files, record.manifest.directories, record.summary)
 
-    def __init__(self, directory: Path | None, name: str, stamp: str) -> None:
+
+def _decode_site(found: Any) -> SiteRecord:
+    inputs, files, directories, summary = found
+    make = FileRecord._make
+    manifest = Manifest({path: make(file) for path, file in files.items()}, directories)
+    return SiteRecord(inputs, manifest, summary)
+
+
+class _Shards:
+    """A dict split into files by key, each rewritten only when one of its entries changed.
+
+    With `indexed`, the keys of all shards are also kept in one small file, so that whether an
+    entry exists is known without reading the shard that holds it.
+    """
+
+    def __init__(
+        self, directory: Path | None, name: str, stamp: str, indexed: bool = False
+    ) -> None:
         self.directory = directory
         self.name = name
         self.stamp = stamp
+        self.indexed = indexed
         # Read when first needed: a build that finds nothing changed needs none of them.
         self.shards: list[dict[str, Any] | None] = [None] * SHARDS
         self.dirty: set[int] = set()
         self.used: set[str] = set()
+        self.added: set[str] = set()  # put by this build, not yet in the index file
+        self._index: set[str] | None = None
+        self._index_read = False
 
     def _path(self, index: int) -> Path:
         assert self.directory is not None
         return self.directory / f"{self.name}-{index:02d}.pickle"
+
+    def _index_path(self) -> Path:
+        assert self.directory is not None
+        return self.directory / f"{self.name}-index.pickle"
 
     def _shard(self, index: int) -> dict[str, Any]:
         shard = self.shards[index]
@@ -226,26 +254,66 @@ class _Shards:
             shard = self.shards[index] = found if isinstance(found, dict) else {}
         return shard
 
+    def _keys(self) -> set[str] | None:
+        """Return the keys of every shard from the index file (None: no usable index)."""
+        if not self._index_read:
+            self._index_read = True
+            found = _load(self._index_path(), self.stamp) if self.directory is not None else None
+            self._index = found if isinstance(found, set) else None
+            if self.directory is None:
+                self._index = set()
+        return self._index
+
+    def contains(self, key: str) -> bool:
+        keys = self._keys() if self.indexed else None
+        if keys is not None:
+            return key in keys or key in self.added
+        return self._shard(_shard_of(key)).get(key) is not None
+
     def get(self, key: str) -> Any:
-        found = self._shard(int(key[:4], 16) % SHARDS).get(key)
+        found = self._shard(_shard_of(key)).get(key)
         if found is not None:
             self.used.add(key)
         return found
 
     def put(self, key: str, value: Any) -> None:
-        index = int(key[:4], 16) % SHARDS
+        index = _shard_of(key)
         self._shard(index)[key] = value
         self.dirty.add(index)
         self.used.add(key)
+        self.added.add(key)
 
-    def save(self) -> None:
+    def save(self, live: set[str] | None = None) -> None:
+        """Write the shards that changed, keeping the entries this build used (or, given
+        `live`, the entries whose key is in it)."""
         if self.directory is None:
             return
+        if self.indexed and self.dirty:
+            keys = self._keys()
+            if keys is None:  # no index to update: make it from every shard
+                for index in range(SHARDS):
+                    self._shard(index)
+                keys = set()
+            keys = {key for key in keys if _shard_of(key) not in self.dirty}
+        keep = self.used if live is None else live
         for index in sorted(self.dirty):
-            # Entries this build did not use (papers since removed) go when a shard is rewritten.
-            kept = {key: value for key, value in self._shard(index).items() if key in self.used}
+            # Entries no longer needed (papers since removed) go when a shard is rewritten.
+            kept = {key: value for key, value in self._shard(index).items() if key in keep}
             _store(self._path(index), self.stamp, kept)
+            if self.indexed:
+                keys.update(kept)
+        if self.indexed and self.dirty:
+            for index, shard in enumerate(self.shards):
+                if shard is not None and index not in self.dirty:
+                    keys.update(shard)
+            _store(self._index_path(), self.stamp, keys)
+            self._index = keys
         self.dirty.clear()
+        self.added.clear()
+
+
+def _shard_of(key: str) -> int:
+    return int(key[:4], 16) % SHARDS
 
 
 def _markup(text: str) -> Markup:
@@ -304,8 +372,14 @@ class BuildCache:
         )
         self._files_seen: dict[str, FileState] = {}
         self._papers = _Shards(usable, "papers", self.code)
-        self._derived: _Shards | None = None
+        # Values derived from papers, a store for each kind, keyed by the paper's key.
+        self._derived: dict[str, _Shards] = {}
+        self._derived_stamp = ""
         self._sites: dict[str, SiteRecord] = {}
+        # Values computed from many papers, by a digest of what they were computed from.
+        self._memo: dict[str, Any] | None = None
+        self._memo_used: set[str] = set()
+        self._memo_changed = False
 
     # -- paper files
 
@@ -418,32 +492,55 @@ class BuildCache:
         """Start using values derived under these inputs (settings, themes, templates, code)."""
         self.inputs_digest = inputs_digest
         stamp = f"{self.code}:{inputs_digest}"
-        if self._derived is None or self._derived.stamp != stamp:
+        if self._derived_stamp != stamp:
+            self._derived = {}
+            self._derived_stamp = stamp
+
+    def _derived_store(self, kind: str) -> _Shards | None:
+        if not self._derived_stamp:
+            return None
+        store = self._derived.get(kind)
+        if store is None:
             usable = self.directory if _CODEC_OK else None
-            self._derived = _Shards(usable, "derived", stamp)
+            store = _Shards(usable, f"derived-{kind}", self._derived_stamp, indexed=True)
+            self._derived[kind] = store
+        return store
 
     def derived(self, kind: str, slug: str, compute: Callable[[], Any]) -> Any:
         """Return a value derived from one paper alone, computing it if it is not cached."""
         key = self.paper_keys.get(slug)
-        if key is None or self._derived is None:
+        store = self._derived_store(kind)
+        if key is None or store is None:
             return compute()
-        entry_key = digest_text(kind, key)
-        found = self._derived.get(entry_key)
+        found = store.get(key)
         if found is None:
             found = compute()
-            self._derived.put(entry_key, found)
+            store.put(key, found)
         return found
 
     def has_derived(self, kind: str, slug: str) -> bool:
+        """Return whether a value is cached, without reading it (nor the store it is in)."""
         key = self.paper_keys.get(slug)
-        if key is None or self._derived is None:
-            return False
-        return self._derived.get(digest_text(kind, key)) is not None
+        store = self._derived_store(kind)
+        return key is not None and store is not None and store.contains(key)
 
     def put_derived(self, kind: str, slug: str, value: Any) -> None:
         key = self.paper_keys.get(slug)
-        if key is not None and self._derived is not None:
-            self._derived.put(digest_text(kind, key), value)
+        store = self._derived_store(kind)
+        if key is not None and store is not None:
+            store.put(key, value)
+
+    def remember(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Return the value computed before from the inputs `key` is a digest of, else compute
+        it (for values made from every paper, such as related papers)."""
+        if self._memo is None:
+            found = _load(self.directory / "memo.pickle", self.code) if self.directory else None
+            self._memo = found if isinstance(found, dict) else {}
+        self._memo_used.add(key)
+        if key not in self._memo:
+            self._memo[key] = compute()
+            self._memo_changed = True
+        return self._memo[key]
 
     @staticmethod
     def dumps(value: Any) -> bytes:
@@ -472,14 +569,14 @@ class BuildCache:
         key = str(out_dir.resolve())
         if key not in self._sites and self.directory is not None:
             found = _load(self._site_path(out_dir), self.code)
-            if isinstance(found, SiteRecord):
-                self._sites[key] = found
+            with contextlib.suppress(TypeError, ValueError):  # not a record this code wrote
+                self._sites[key] = _decode_site(found)
         return self._sites.get(key)
 
     def remember_site(self, out_dir: Path, record: SiteRecord) -> None:
         self._sites[str(out_dir.resolve())] = record
         if self.directory is not None:
-            _store(self._site_path(out_dir), self.code, record)
+            _store(self._site_path(out_dir), self.code, _encode_site(record))
 
     def forget_site(self, out_dir: Path) -> None:
         self._sites.pop(str(out_dir.resolve()), None)
@@ -495,16 +592,27 @@ class BuildCache:
         changed = self._files != self._files_seen
         self._files = self._files_seen
         self._files_seen = {}
+        memo_changed = self._memo is not None and (
+            self._memo_changed or set(self._memo) != self._memo_used
+        )
+        if self._memo is not None:  # what this build did not use goes
+            self._memo = {key: self._memo[key] for key in self._memo_used if key in self._memo}
+        self._memo_used = set()
+        self._memo_changed = False
         if self.directory is None or not _CODEC_OK:
             return
+        if memo_changed:
+            _store(self.directory / "memo.pickle", self.code, self._memo)
         if changed:
             _store(self.directory / "files.pickle", self.code, self._files)
         for compiled in self.directory.glob("templates-*"):
             if compiled != self.compiled_dir():  # compiled by other code
                 shutil.rmtree(compiled, ignore_errors=True)
         self._papers.save()
-        if self._derived is not None:
-            self._derived.save()
+        # Derived values are kept for every paper this build read, used or not: a build that
+        # reuses a page never reads what the page was made from.
+        live = set(self.paper_keys.values())
+        for store in self._derived.values():
+            store.save(live)
+            store.used.clear()
         self._papers.used.clear()
-        if self._derived is not None:
-            self._derived.used.clear()

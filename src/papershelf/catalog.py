@@ -4,12 +4,14 @@ papers, and check that every theme and tag a paper names is declared."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from papershelf.errors import Problem
 from papershelf.model import Paper, Taxonomy
@@ -66,10 +68,21 @@ class Catalog:
         )
 
 
+# Returns the value stored under a key, computing (and storing) it when there is none.
+Remember = Callable[[str, Callable[[], Any]], Any]
+
+
 def build_catalog(
-    papers: Iterable[Paper], taxonomy: Taxonomy, related_count: int
+    papers: Iterable[Paper],
+    taxonomy: Taxonomy,
+    related_count: int,
+    remember: Remember | None = None,
 ) -> tuple[Catalog, list[Problem]]:
-    """Group and sort the papers; report themes and tags that `themes.yaml` does not declare."""
+    """Group and sort the papers; report themes and tags that `themes.yaml` does not declare.
+
+    With `remember` (a build cache), related papers are found again only when what they are
+    found from (each paper's theme and tags, and the order of the papers) changed.
+    """
     papers = tuple(papers)
     problems = _reference_problems(papers, taxonomy)
     newest = tuple(sorted(papers, key=newest_published_key))
@@ -92,9 +105,29 @@ def build_catalog(
         by_theme=MappingProxyType({k: tuple(v) for k, v in by_theme.items()}),
         by_tag=MappingProxyType({k: tuple(v) for k, v in by_tag.items()}),
         by_year=by_year,
-        related=MappingProxyType(_related(newest, taxonomy, related_count)),
+        related=MappingProxyType(_remembered_related(newest, taxonomy, related_count, remember)),
     )
     return catalog, problems
+
+
+def _remembered_related(
+    newest: tuple[Paper, ...], taxonomy: Taxonomy, count: int, remember: Remember | None
+) -> dict[str, tuple[Paper, ...]]:
+    if remember is None:
+        return _related(newest, taxonomy, count)
+    known_tags = {tag.id for tag in taxonomy.tags}
+    hasher = hashlib.blake2b(f"related\0{count}\0".encode(), digest_size=16)
+    for paper in newest:
+        tags = ",".join(sorted(t for t in paper.tags if t in known_tags))
+        hasher.update(f"{paper.slug}\0{paper.theme or ''}\0{tags}\n".encode())
+
+    def related_slugs() -> dict[str, tuple[str, ...]]:
+        found = _related(newest, taxonomy, count)
+        return {slug: tuple(paper.slug for paper in papers) for slug, papers in found.items()}
+
+    slugs = remember(hasher.hexdigest(), related_slugs)
+    by_slug = {paper.slug: paper for paper in newest}
+    return {slug: tuple(by_slug[other] for other in others) for slug, others in slugs.items()}
 
 
 def _reference_problems(papers: tuple[Paper, ...], taxonomy: Taxonomy) -> list[Problem]:

@@ -214,47 +214,43 @@ def csl_json(items: Sequence[Mapping[str, Any]]) -> bytes:
     return (json.dumps(list(items), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def citation_files(
-    catalog: Catalog, citations: Mapping[str, Citation], config: SiteConfig, site: SiteUrls
+# What made the citation files, for messages about them.
+CITATIONS_SOURCE = "citations"
+
+
+def paper_citation_files(
+    paper: Paper, citation: Citation, site: SiteUrls, inputs: str = ""
 ) -> list[OutputFile]:
-    """Return each paper's .bib and CSL-JSON, each theme's .bib and the .bib of the whole list.
+    """Return a paper's BibTeX and CSL-JSON files (`inputs`: a digest of what they are made
+    from, if known)."""
+    page = site.absolute(urls.paper(paper.slug))
+    bib = bibliography(citation.csl["title"], page, [citation.bibtex])
+    return [
+        OutputFile(urls.paper_bibtex(paper.slug), bib, CITATIONS_SOURCE, inputs),
+        OutputFile(urls.paper_csl(paper.slug), csl_json([citation.csl]), CITATIONS_SOURCE, inputs),
+    ]
 
-    Collections are sorted by citation key, so that adding a paper adds lines to a file
-    rather than shifting it.
-    """
-    files: list[OutputFile] = []
-    for paper in catalog.papers:
-        citation = citations[paper.slug]
-        page = site.absolute(urls.paper(paper.slug))
-        files.append(
-            OutputFile(
-                urls.paper_bibtex(paper.slug),
-                bibliography(citation.csl["title"], page, [citation.bibtex]),
-                "citations",
-            )
-        )
-        files.append(OutputFile(urls.paper_csl(paper.slug), csl_json([citation.csl]), "citations"))
 
-    def entries(papers: Iterable[Paper]) -> list[str]:
-        return [citations[p.slug].bibtex for p in sorted(papers, key=lambda p: p.slug)]
+def bibliographies(
+    catalog: Catalog, config: SiteConfig, site: SiteUrls
+) -> list[tuple[str, str, str, list[Paper]]]:
+    """Return each theme's .bib file and the whole list's, as (path, title, page URL, papers):
+    the papers sorted by citation key, so that adding one adds lines to a file rather than
+    shifting it. `bibliography` makes the file from the papers' entries."""
 
-    for theme in catalog.taxonomy.themes:
-        files.append(
-            OutputFile(
-                urls.theme_bibtex(theme.id),
-                bibliography(
-                    f"{config.title}: {theme.title}",
-                    site.absolute(urls.theme(theme.id)),
-                    entries(catalog.by_theme[theme.id]),
-                ),
-                "citations",
-            )
+    def by_key(papers: Iterable[Paper]) -> list[Paper]:
+        return sorted(papers, key=lambda paper: paper.slug)
+
+    found = [
+        (
+            urls.theme_bibtex(theme.id),
+            f"{config.title}: {theme.title}",
+            site.absolute(urls.theme(theme.id)),
+            by_key(catalog.by_theme[theme.id]),
         )
-    files.append(
-        OutputFile(
-            urls.BIBLIOGRAPHY,
-            bibliography(config.title, site.absolute(urls.HOME), entries(catalog.papers)),
-            "citations",
-        )
+        for theme in catalog.taxonomy.themes
+    ]
+    found.append(
+        (urls.BIBLIOGRAPHY, config.title, site.absolute(urls.HOME), by_key(catalog.papers))
     )
-    return files
+    return found

@@ -129,7 +129,7 @@ class PageQueue:
             page = queued[index]
             if isinstance(page, OutputFile):  # rendered already: only to write
                 assert writer is not None
-                found.append((index, writer.store(page)))
+                found.append((index, writer.store(page, page.inputs)))
                 continue
             try:
                 html = render(page.template, page.context)

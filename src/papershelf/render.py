@@ -24,13 +24,21 @@ from markupsafe import Markup
 from papershelf import urls
 from papershelf.cache import BuildCache, digest_text
 from papershelf.catalog import Catalog, added_on
-from papershelf.citations import Citation, citation_files, paper_citation
+from papershelf.citations import (
+    CITATIONS_SOURCE,
+    Citation,
+    bibliographies,
+    bibliography,
+    paper_citation,
+    paper_citation_files,
+)
 from papershelf.config import SiteConfig
 from papershelf.content import display_path
 from papershelf.errors import Location, Problem
-from papershelf.model import Paper, Taxonomy
+from papershelf.model import Paper, Tag, Taxonomy, Theme
 from papershelf.pagequeue import PageQueue, QueuedPage
 from papershelf.sharing import SHARE_IMAGE
+from papershelf.sitewriter import StoredFile
 from papershelf.stats import Chart, Totals, build_charts, totals
 from papershelf.text import arxiv_url, latex_to_plain
 from papershelf.urls import FEED_KINDS, FEED_LABELS, FEED_MEDIA_TYPES, SiteUrls, external_href
@@ -119,8 +127,30 @@ class PaperView:
     upvotes: int | None
     comments: int | None
     bibtex: str
-    # Filled in once card.html has rendered it.
-    card: Markup | None = None
+
+
+@dataclass(frozen=True)
+class PaperLink:
+    """A paper in a short list (related papers, the archive): its page, title and date. Only
+    these, so that a page listing papers this way is made from them alone (see
+    `_link_identity`)."""
+
+    href: str
+    title: str
+    published: dt.date
+
+
+@dataclass(frozen=True)
+class PaperBrief:
+    """What lists show of a paper: its link, title and date, its card as card.html rendered it,
+    and its BibTeX entry. Kept apart from the PaperView, so that a build re-rendering a listing
+    reads a few small values per paper rather than every paper's whole view."""
+
+    href: str
+    title: str
+    published: dt.date
+    card: Markup
+    bibtex: str
 
 
 @dataclass(frozen=True)
@@ -205,7 +235,7 @@ class ThemeSummary:
     theme: TermView
     description: str
     count: int
-    newest: tuple[PaperView, ...]
+    newest: tuple[PaperBrief, ...]
     feeds: FeedSet
 
 
@@ -219,7 +249,7 @@ class HomePage:
     paper_count: int
     themes: tuple[ThemeSummary, ...]
     unthemed_count: int
-    newest: tuple[PaperView, ...]
+    newest: tuple[PaperBrief, ...]
     theme_feeds: tuple[FeedSet, ...]
     tag_feeds: tuple[FeedSet, ...]
 
@@ -232,7 +262,7 @@ class ListingPage:
     page: PageMeta
     term: TermView
     description: str
-    papers: tuple[PaperView, ...]
+    papers: tuple[PaperBrief, ...]
     feeds: FeedSet
     # The theme's papers as one BibTeX file ("" for a tag).
     bibtex_href: str = ""
@@ -261,7 +291,7 @@ class PaperPage:
     site: SiteView
     page: PageMeta
     paper: PaperView
-    related: tuple[PaperView, ...]
+    related: tuple[PaperLink, ...]
     citation: Citation
     # The script that adds a "Copy BibTeX" button (progressive enhancement).
     copy_script_href: str
@@ -294,7 +324,7 @@ class SearchPage:
 class YearGroup:
     year: int
     anchor: str
-    papers: tuple[PaperView, ...]
+    papers: tuple[PaperLink, ...]
 
 
 @dataclass(frozen=True)
@@ -660,7 +690,7 @@ class _Renderer:
     config: SiteConfig
     site: SiteUrls
     catalog: Catalog
-    views: dict[str, PaperView]
+    briefs: Mapping[str, PaperBrief]
     problems: list[Problem]
     # With a queue, pages are rendered when the queue finishes (on every core), not here.
     queue: PageQueue | None = None
@@ -681,6 +711,18 @@ class _Renderer:
             return None
         return OutputFile(path, html.encode("utf-8"), source)
 
+    def listing(
+        self, route: str, template: str, inputs: str, context: Callable[[], object]
+    ) -> OutputFile | QueuedPage | StoredFile | None:
+        """Return a page the last build made from the same `inputs` as it is, else render it
+        (the context, which reads every listed paper's brief, is only made then)."""
+        if self.queue is not None and inputs:
+            path, source = urls.output_path(route), f"templates/{template}"
+            reused = self.queue.reuse(path, source, inputs)
+            if reused is not None:
+                return reused
+        return self.page(route, template, context(), inputs)
+
     def meta(self, route: str, title: str, description: str, feeds=()) -> PageMeta:
         full_title = self.config.title if route == urls.HOME else f"{title} · {self.config.title}"
         return PageMeta(
@@ -692,48 +734,102 @@ class _Renderer:
             name=title,
         )
 
-    def papers(self, papers: Sequence[Paper]) -> tuple[PaperView, ...]:
-        return tuple(self.views[p.slug] for p in papers)
+    def papers(self, papers: Sequence[Paper]) -> tuple[PaperBrief, ...]:
+        return tuple(self.briefs[p.slug] for p in papers)
+
+    def links(self, papers: Sequence[Paper]) -> tuple[PaperLink, ...]:
+        briefs = self.papers(papers)
+        return tuple(PaperLink(brief.href, brief.title, brief.published) for brief in briefs)
 
 
 def _derived(cache: BuildCache | None, kind: str, slug: str, compute: Callable[[], Any]) -> Any:
     return compute() if cache is None else cache.derived(kind, slug, compute)
 
 
-def _card_views(
-    env: jinja2.Environment,
-    templates_dir: Path,
-    catalog: Catalog,
-    texts: Mapping[str, PaperText],
-    site: SiteUrls,
-    cache: BuildCache | None,
-) -> tuple[dict[str, PaperView], Problem | None]:
-    """Return every paper's view with its card rendered, or the first card's template error."""
-    themes, tags = _term_views(catalog.taxonomy, site)
-    views: dict[str, PaperView] = {}
+@dataclass(frozen=True)
+class _Terms:
+    """Everything a paper's view and card are made from, besides the paper and its text."""
+
+    env: jinja2.Environment
+    themes: Mapping[str, TermView]
+    tags: Mapping[str, TermView]
+    site: SiteUrls
+
+
+def _brief(terms: _Terms, view: PaperView) -> PaperBrief:
+    card = Markup(_render(terms.env, "card.html", CardContext(view)))
+    return PaperBrief(view.href, view.title, view.published, card, view.bibtex)
+
+
+class _PaperViews(Mapping[str, PaperView]):
+    """Every paper's view by slug, derived (or read from the cache) when first asked for."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        texts: Mapping[str, PaperText],
+        terms: _Terms,
+        cache: BuildCache | None,
+    ) -> None:
+        self.papers = {paper.slug: paper for paper in catalog.papers}
+        self.texts, self.terms, self.cache = texts, terms, cache
+        self.found: dict[str, PaperView] = {}
+
+    def __getitem__(self, slug: str) -> PaperView:
+        view = self.found.get(slug)
+        if view is None:
+            paper, terms = self.papers[slug], self.terms
+
+            def make() -> PaperView:
+                return _paper_view(paper, self.texts[slug], terms.themes, terms.tags, terms.site)
+
+            view = self.found[slug] = _derived(self.cache, "view", slug, make)
+        return view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.papers)
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+
+class _PaperBriefs(Mapping[str, PaperBrief]):
+    """Every paper's brief by slug, likewise; a template error in card.html propagates."""
+
+    def __init__(self, views: _PaperViews, cache: BuildCache | None) -> None:
+        self.views, self.cache = views, cache
+        self.found: dict[str, PaperBrief] = {}
+
+    def __getitem__(self, slug: str) -> PaperBrief:
+        brief = self.found.get(slug)
+        if brief is None:
+
+            def make() -> PaperBrief:
+                return _brief(self.views.terms, self.views[slug])
+
+            brief = self.found[slug] = _derived(self.cache, "brief", slug, make)
+        return brief
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.views)
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+
+def _card_problem(
+    briefs: _PaperBriefs, catalog: Catalog, cache: BuildCache | None, templates_dir: Path
+) -> Problem | None:
+    """Render the card of every paper no earlier build rendered under these templates; return
+    the first card's template error (a card the cache holds rendered without one)."""
     for paper in catalog.papers:
-
-        def carded(paper: Paper = paper) -> PaperView:
-            return _carded_view(env, paper, texts[paper.slug], themes, tags, site)
-
+        if cache is not None and cache.has_derived("brief", paper.slug):
+            continue
         try:
-            views[paper.slug] = _derived(cache, "view", paper.slug, carded)
+            briefs[paper.slug]
         except Exception as exc:
-            return views, _template_problem(exc, "card.html", templates_dir)
-    return views, None
-
-
-def _carded_view(
-    env: jinja2.Environment,
-    paper: Paper,
-    text: PaperText,
-    themes: Mapping[str, TermView],
-    tags: Mapping[str, TermView],
-    site: SiteUrls,
-) -> PaperView:
-    view = _paper_view(paper, text, themes, tags, site)
-    card = Markup(_render(env, "card.html", CardContext(view)))
-    return dataclasses.replace(view, card=card)
+            return _template_problem(exc, "card.html", templates_dir)
+    return None
 
 
 def derive_paper_values(
@@ -744,11 +840,12 @@ def derive_paper_values(
     cache: BuildCache,
     processes: int | None = None,
 ) -> None:
-    """Put into the cache every paper's view and citation it lacks, derived on every core
-    (`render_pages` then finds them there). A paper that fails is left for `render_pages`,
-    which reports why."""
+    """Put into the cache every paper's view, brief and citation it lacks, derived on every
+    core (`render_pages` then finds them there). A paper that fails is left for
+    `render_pages`, which reports why."""
     site = SiteUrls(config.base_url)
     themes, tags = _term_views(catalog.taxonomy, site)
+    terms = _Terms(env, themes, tags, site)
     missing = [paper for paper in catalog.papers if not cache.has_derived("citation", paper.slug)]
     # Asked for explicitly, processes are used however few the papers (tests fork this way).
     minimum = MIN_PAPERS_PER_PROCESS if processes is None else 1
@@ -760,16 +857,18 @@ def derive_paper_values(
         found = []
         for paper in shard:
             try:
-                view = _carded_view(env, paper, texts[paper.slug], themes, tags, site)
+                view = _paper_view(paper, texts[paper.slug], themes, tags, site)
+                brief = _brief(terms, view)
                 citation = paper_citation(paper, view, config, site)
             except Exception:
                 continue
-            found.append((paper.slug, view, citation))
+            found.append((paper.slug, view, brief, citation))
         return cache.dumps(found)
 
     for data in map_shards([missing[start::count] for start in range(count)], work):
-        for slug, view, citation in cache.loads(data):
+        for slug, view, brief, citation in cache.loads(data):
             cache.put_derived("view", slug, view)
+            cache.put_derived("brief", slug, brief)
             cache.put_derived("citation", slug, citation)
 
 
@@ -785,13 +884,44 @@ def _paper_page_inputs(
     cache: BuildCache | None, paper: Paper, catalog: Catalog, unchanging: str
 ) -> str:
     """Return a digest of everything a paper's page shows, or "" when it is not known."""
+    if cache is None or not cache.inputs_digest or not cache.paper_key(paper.slug):
+        return ""
+    related = [_link_identity(other) for other in catalog.related[paper.slug]]
+    return digest_text(
+        cache.inputs_digest, unchanging, "paper.html", cache.paper_key(paper.slug), *related
+    )
+
+
+def _link_identity(paper: Paper) -> str:
+    """Return what a link to a paper in a short list shows (see PaperBrief: its page, title and
+    date), so that editing a paper's abstract does not re-render the pages that only link it."""
+    return f"{paper.slug}\0{paper.title}\0{paper.published.isoformat()}"
+
+
+def _listing_inputs(
+    cache: BuildCache | None, unchanging: str, route: str, parts: Sequence[str | Sequence[Paper]]
+) -> str:
+    """Return a digest of everything a listing page shows: the settings, themes, templates and
+    code, the page's own numbers and the papers it lists, in order ("" when not known)."""
     if cache is None or not cache.inputs_digest:
         return ""
-    keys = [cache.paper_key(paper.slug)]
-    keys += [cache.paper_key(other.slug) for other in catalog.related[paper.slug]]
-    if not all(keys):
+    values = [cache.inputs_digest, unchanging, route]
+    for part in parts:
+        if isinstance(part, str):
+            values.append(part)
+            continue
+        keys = [cache.paper_key(paper.slug) for paper in part]
+        if not all(keys):
+            return ""
+        values += [str(len(keys)), *keys]
+    return digest_text(*values)
+
+
+def _citation_inputs(cache: BuildCache | None, paper: Paper) -> str:
+    """Return a digest of what a paper's citation files are made from ("" when not known)."""
+    if cache is None or not cache.inputs_digest or not cache.paper_key(paper.slug):
         return ""
-    return digest_text(cache.inputs_digest, unchanging, "paper.html", *keys)
+    return digest_text(cache.inputs_digest, CITATIONS_SOURCE, cache.paper_key(paper.slug))
 
 
 def render_pages(
@@ -813,11 +943,15 @@ def render_pages(
     """
     site = SiteUrls(config.base_url)
     problems: list[Problem] = []
-    views, problem = _card_views(env, templates_dir, catalog, texts, site, cache)
+    views = _PaperViews(
+        catalog, texts, _Terms(env, *_term_views(catalog.taxonomy, site), site), cache
+    )
+    briefs = _PaperBriefs(views, cache)
+    problem = _card_problem(briefs, catalog, cache, templates_dir)
     if problem is not None:
         problems.append(problem)
         return [], problems
-    r = _Renderer(env, templates_dir, config, site, catalog, views, problems, queue)
+    r = _Renderer(env, templates_dir, config, site, catalog, briefs, problems, queue)
     taxonomy: Taxonomy = catalog.taxonomy
     all_feeds = feed_set(site, config, urls.HOME, "All papers")
     sv = SiteView(
@@ -853,66 +987,74 @@ def render_pages(
     tag_feeds = {t.id: feed_set(site, config, urls.tag(t.id), t.title) for t in taxonomy.tags}
     outputs: list[OutputFile | None] = []
 
-    themes = tuple(
-        ThemeSummary(
-            theme=TermView(t.id, t.title, site.href(urls.theme(t.id))),
-            description=t.description,
-            count=len(catalog.by_theme[t.id]),
-            newest=r.papers(catalog.by_theme[t.id][: config.home_theme_papers]),
-            feeds=theme_feeds[t.id],
+    unchanging = digest_text(repr(sv), repr(config), site.href(urls.COPY_SCRIPT))
+
+    def listing_inputs(route: str, *parts: str | Sequence[Paper]) -> str:
+        return _listing_inputs(cache, unchanging, route, parts)
+
+    newest = catalog.recently_added[: config.home_newest]
+    home_parts: list[str | Sequence[Paper]] = [str(len(catalog.papers)), str(len(catalog.unthemed))]
+    for t in taxonomy.themes:
+        home_parts += [t.id, str(len(catalog.by_theme[t.id]))]
+        home_parts.append(catalog.by_theme[t.id][: config.home_theme_papers])
+    home_parts.append(newest)
+
+    def home() -> HomePage:
+        themes = tuple(
+            ThemeSummary(
+                theme=TermView(t.id, t.title, site.href(urls.theme(t.id))),
+                description=t.description,
+                count=len(catalog.by_theme[t.id]),
+                newest=r.papers(catalog.by_theme[t.id][: config.home_theme_papers]),
+                feeds=theme_feeds[t.id],
+            )
+            for t in taxonomy.themes
         )
-        for t in taxonomy.themes
-    )
-    outputs.append(
-        r.page(
-            urls.HOME,
-            "home.html",
-            HomePage(
-                site=sv,
-                page=r.meta(urls.HOME, config.title, config.description, [all_feeds]),
-                intro_html=render_markdown(config.intro, 2) if config.intro else Markup(""),
-                paper_count=len(catalog.papers),
-                themes=themes,
-                unthemed_count=len(catalog.unthemed),
-                newest=r.papers(catalog.recently_added[: config.home_newest]),
-                theme_feeds=tuple(theme_feeds.values()),
-                tag_feeds=tuple(tag_feeds.values()),
-            ),
+        return HomePage(
+            site=sv,
+            page=r.meta(urls.HOME, config.title, config.description, [all_feeds]),
+            intro_html=render_markdown(config.intro, 2) if config.intro else Markup(""),
+            paper_count=len(catalog.papers),
+            themes=themes,
+            unthemed_count=len(catalog.unthemed),
+            newest=r.papers(newest),
+            theme_feeds=tuple(theme_feeds.values()),
+            tag_feeds=tuple(tag_feeds.values()),
         )
-    )
+
+    outputs.append(r.listing(urls.HOME, "home.html", listing_inputs(urls.HOME, *home_parts), home))
     for theme in taxonomy.themes:
         route = urls.theme(theme.id)
-        outputs.append(
-            r.page(
-                route,
-                "theme.html",
-                ListingPage(
-                    site=sv,
-                    page=r.meta(route, theme.title, theme.description, [theme_feeds[theme.id]]),
-                    term=TermView(theme.id, theme.title, site.href(route)),
-                    description=theme.description,
-                    papers=r.papers(catalog.by_theme[theme.id]),
-                    feeds=theme_feeds[theme.id],
-                    bibtex_href=site.href(urls.theme_bibtex(theme.id)),
-                ),
+
+        def theme_page(theme: Theme = theme, route: str = route) -> ListingPage:
+            return ListingPage(
+                site=sv,
+                page=r.meta(route, theme.title, theme.description, [theme_feeds[theme.id]]),
+                term=TermView(theme.id, theme.title, site.href(route)),
+                description=theme.description,
+                papers=r.papers(catalog.by_theme[theme.id]),
+                feeds=theme_feeds[theme.id],
+                bibtex_href=site.href(urls.theme_bibtex(theme.id)),
             )
-        )
+
+        page_inputs = listing_inputs(route, catalog.by_theme[theme.id])
+        outputs.append(r.listing(route, "theme.html", page_inputs, theme_page))
     for tag in taxonomy.tags:
         route = urls.tag(tag.id)
-        description = tag.description or f"Papers tagged “{tag.title}”."
-        outputs.append(
-            r.page(
-                route,
-                "tag.html",
-                ListingPage(
-                    site=sv,
-                    page=r.meta(route, tag.title, description, [tag_feeds[tag.id]]),
-                    term=TermView(tag.id, tag.title, site.href(route)),
-                    description=tag.description,
-                    papers=r.papers(catalog.by_tag[tag.id]),
-                    feeds=tag_feeds[tag.id],
-                ),
+
+        def tag_page(tag: Tag = tag, route: str = route) -> ListingPage:
+            description = tag.description or f"Papers tagged “{tag.title}”."
+            return ListingPage(
+                site=sv,
+                page=r.meta(route, tag.title, description, [tag_feeds[tag.id]]),
+                term=TermView(tag.id, tag.title, site.href(route)),
+                description=tag.description,
+                papers=r.papers(catalog.by_tag[tag.id]),
+                feeds=tag_feeds[tag.id],
             )
+
+        outputs.append(
+            r.listing(route, "tag.html", listing_inputs(route, catalog.by_tag[tag.id]), tag_page)
         )
     tag_counts = tuple(
         TagCount(
@@ -929,24 +1071,35 @@ def render_pages(
             TagsPage(sv, r.meta(urls.TAGS_INDEX, "Tags", "Every tag and its papers."), tag_counts),
         )
     )
-    citations: dict[str, Citation] = {}
-    unchanging = digest_text(repr(sv), repr(config), site.href(urls.COPY_SCRIPT))
+    citation_outputs: list[OutputFile | StoredFile] = []
     for paper in catalog.papers:
         route = urls.paper(paper.slug)
-        view = views[paper.slug]
-        citations[paper.slug] = _derived(
-            cache,
-            "citation",
-            paper.slug,
-            lambda paper=paper, view=view: paper_citation(paper, view, config, site),
-        )
         inputs = _paper_page_inputs(cache, paper, catalog, unchanging)
         path = urls.output_path(route)
         reused = queue.reuse(path, "templates/paper.html", inputs) if queue else None
+        file_inputs = _citation_inputs(cache, paper)
+        kept_files = [
+            queue.reuse(file, CITATIONS_SOURCE, file_inputs) if queue else None
+            for file in (urls.paper_bibtex(paper.slug), urls.paper_csl(paper.slug))
+        ]
+        if all(kept_files):
+            citation_outputs += kept_files
         if reused is not None:
             outputs.append(reused)
             if on_paper is not None:
                 on_paper()
+        view = views[paper.slug] if reused is None or not all(kept_files) else None
+        citation = None
+        if view is not None:
+            citation = _derived(
+                cache,
+                "citation",
+                paper.slug,
+                lambda paper=paper, view=view: paper_citation(paper, view, config, site),
+            )
+        if citation is not None and not all(kept_files):
+            citation_outputs += paper_citation_files(paper, citation, site, file_inputs)
+        if reused is not None:
             continue
         outputs.append(
             r.page(
@@ -958,8 +1111,8 @@ def render_pages(
                         r.meta(route, view.title, view.excerpt), kind="article"
                     ),
                     paper=view,
-                    related=r.papers(catalog.related[paper.slug]),
-                    citation=citations[paper.slug],
+                    related=r.links(catalog.related[paper.slug]),
+                    citation=citation,
                     copy_script_href=site.href(urls.COPY_SCRIPT),
                 ),
                 inputs,
@@ -967,17 +1120,21 @@ def render_pages(
         )
         if on_paper is not None and queue is None:  # a queue counts pages as it renders them
             on_paper()
-    years = tuple(
-        YearGroup(year, urls.year_anchor(year), r.papers(papers))
-        for year, papers in catalog.by_year
-    )
-    outputs.append(
-        r.page(
-            urls.ARCHIVE,
-            "archive.html",
-            ArchivePage(sv, r.meta(urls.ARCHIVE, "Archive", "Every paper by year."), years),
+
+    def archive() -> ArchivePage:
+        years = tuple(
+            YearGroup(year, urls.year_anchor(year), r.links(papers))
+            for year, papers in catalog.by_year
         )
-    )
+        return ArchivePage(sv, r.meta(urls.ARCHIVE, "Archive", "Every paper by year."), years)
+
+    archive_parts = [
+        part
+        for year, papers in catalog.by_year
+        for part in (str(year), str(len(papers)), *map(_link_identity, papers))
+    ]
+    archive_inputs = listing_inputs(urls.ARCHIVE, *archive_parts)
+    outputs.append(r.listing(urls.ARCHIVE, "archive.html", archive_inputs, archive))
     outputs.append(
         r.page(
             urls.STATS,
@@ -998,14 +1155,27 @@ def render_pages(
                 SearchPage(
                     sv,
                     r.meta(urls.SEARCH, "Search", "Search the papers by title, abstract or tag."),
-                    themes=tuple(summary.theme for summary in themes),
+                    themes=tuple(
+                        TermView(t.id, t.title, site.href(urls.theme(t.id)))
+                        for t in taxonomy.themes
+                    ),
                     paper_count=len(catalog.papers),
                     bundle_href=site.href(urls.SEARCH_BUNDLE + "pagefind.js"),
                     script_href=site.href(urls.SEARCH_SCRIPT),
                 ),
             )
         )
-    outputs += citation_files(catalog, citations, config, site)
+    outputs += citation_outputs
+    for path, title, url, papers in bibliographies(catalog, config, site):
+        parts = (title, url, papers)
+        file_inputs = listing_inputs(path, *parts) if queue else ""
+        kept = queue.reuse(path, CITATIONS_SOURCE, file_inputs) if queue else None
+        if kept is None:
+            entries = [briefs[p.slug].bibtex for p in papers]
+            kept = OutputFile(
+                path, bibliography(title, url, entries), CITATIONS_SOURCE, file_inputs
+            )
+        outputs.append(kept)
     not_found_meta = PageMeta(
         title=f"Page not found · {config.title}",
         description=config.description or config.title,

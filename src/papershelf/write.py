@@ -25,6 +25,9 @@ class OutputFile:
     path: str
     data: bytes
     source: str = ""
+    # A digest of what the file was made from, when known: the next build may then keep the
+    # file without making it again (see SiteWriter.reusable).
+    inputs: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+from papershelf import render
 from papershelf.errors import ProblemsError
 from tests.perf.conftest import Workspace, file_times, read_tree
 
@@ -100,6 +101,37 @@ def test_an_edit_rewrites_only_the_files_it_changes(shipped: Workspace) -> None:
     assert "papers/ofa-a-framework-of-initializing-unseen-subword-embeddings/index.html" in changed
     assert touched == changed  # no file rewritten with the same bytes
     assert len(touched) < len(after[0]) / 3
+
+
+def test_an_abstract_edit_renders_only_the_pages_that_show_the_paper(
+    shipped: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages that only link the paper (archive, related papers) show its title and date, not its
+    # abstract: they are kept as they are, and so is every other paper's page.
+    ws = shipped
+    ws.build()
+    rendered: list[tuple[str, str]] = []
+    original = render._render
+
+    def spy(env, name: str, context: object) -> str:
+        page = getattr(context, "page", None)
+        rendered.append((name, page.route if page is not None else ""))
+        return original(env, name, context)
+
+    monkeypatch.setattr(render, "_render", spy)
+    edit_abstract(ws)
+    ws.build(jobs=1)
+    monkeypatch.undo()
+    ws.assert_same_as_cold()
+    routes = {route for name, route in rendered if name != "card.html"}
+    slug = OFA.removesuffix(".yaml")
+    assert [name for name, _ in rendered].count("card.html") == 1
+    assert f"papers/{slug}/" in routes
+    assert "themes/adaptation/" in routes
+    assert {"tags/cross-lingual-transfer/", "tags/tokenizer/"} <= routes
+    assert "archive/" not in routes
+    assert not {route for route in routes if route.startswith("papers/")} - {f"papers/{slug}/"}
+    assert not {route for route in routes if route.startswith("themes/")} - {"themes/adaptation/"}
 
 
 def test_every_edit_in_turn_with_search(shipped_with_search: Workspace) -> None:
