@@ -41,6 +41,15 @@ class QueuedPage:
     counted: bool = False
 
 
+@dataclass(frozen=True)
+class QueuedFiles:
+    """Files to make from values already at hand (a paper's citation files): `make` returns
+    them, and runs wherever the queue's work runs."""
+
+    paths: tuple[str, ...]
+    make: Callable[[], list[OutputFile]]
+
+
 class PageQueue:
     """Pages waiting to be rendered, written through `writer` (or kept in memory without one)."""
 
@@ -57,7 +66,7 @@ class PageQueue:
         self.on_page = on_page
         self.queued: list[QueuedPage] = []
 
-    def add(self, page: QueuedPage) -> QueuedPage:
+    def add(self, page: QueuedPage | QueuedFiles) -> QueuedPage | QueuedFiles:
         self.queued.append(page)
         return page
 
@@ -101,6 +110,9 @@ class PageQueue:
                 continue
             if isinstance(result, StoredFile) and self.writer is not None:
                 self.writer.adopt(result)
+            elif isinstance(result, tuple) and self.writer is not None:
+                for stored in result:
+                    self.writer.adopt(stored)
             elif isinstance(result, list):  # directories a worker made, for `abort`
                 assert self.writer is not None
                 self.writer.adopt_directories(result)
@@ -113,7 +125,10 @@ class PageQueue:
                 output = done.get(position[id(output)])
                 if output is None:
                     continue
-            files.append(output)
+            if isinstance(output, tuple):  # what one QueuedFiles made
+                files.extend(output)
+            else:
+                files.append(output)
         return files, problems
 
     def _processes(self, count: int) -> int:
@@ -130,6 +145,12 @@ class PageQueue:
             if isinstance(page, OutputFile):  # rendered already: only to write
                 assert writer is not None
                 found.append((index, writer.store(page, page.inputs)))
+                continue
+            if isinstance(page, QueuedFiles):
+                made = page.make()
+                if writer is not None:
+                    made = [writer.store(output, output.inputs) for output in made]
+                found.append((index, tuple(made)))
                 continue
             try:
                 html = render(page.template, page.context)

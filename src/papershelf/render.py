@@ -36,7 +36,7 @@ from papershelf.config import SiteConfig
 from papershelf.content import display_path
 from papershelf.errors import Location, Problem
 from papershelf.model import Paper, Tag, Taxonomy, Theme
-from papershelf.pagequeue import PageQueue, QueuedPage
+from papershelf.pagequeue import PageQueue, QueuedFiles, QueuedPage
 from papershelf.sharing import SHARE_IMAGE
 from papershelf.sitewriter import StoredFile
 from papershelf.stats import Chart, Totals, build_charts, totals
@@ -1071,7 +1071,7 @@ def render_pages(
             TagsPage(sv, r.meta(urls.TAGS_INDEX, "Tags", "Every tag and its papers."), tag_counts),
         )
     )
-    citation_outputs: list[OutputFile | StoredFile] = []
+    citation_outputs: list[OutputFile | StoredFile | QueuedFiles] = []
     for paper in catalog.papers:
         route = urls.paper(paper.slug)
         inputs = _paper_page_inputs(cache, paper, catalog, unchanging)
@@ -1098,7 +1098,17 @@ def render_pages(
                 lambda paper=paper, view=view: paper_citation(paper, view, config, site),
             )
         if citation is not None and not all(kept_files):
-            citation_outputs += paper_citation_files(paper, citation, site, file_inputs)
+
+            def citation_files(
+                paper: Paper = paper, citation: Citation = citation, inputs: str = file_inputs
+            ) -> list[OutputFile]:
+                return paper_citation_files(paper, citation, site, inputs)
+
+            if queue is None:
+                citation_outputs += citation_files()
+            else:
+                paths = (urls.paper_bibtex(paper.slug), urls.paper_csl(paper.slug))
+                citation_outputs.append(queue.add(QueuedFiles(paths, citation_files)))
         if reused is not None:
             continue
         outputs.append(
