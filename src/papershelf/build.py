@@ -8,7 +8,10 @@ the files that changed; its output is byte for byte that of a build without it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,7 +203,28 @@ def build_site(
     Builds use the cache beside the output directory unless `options.cache` is off; `serve`
     passes its own `cache`, kept in memory from one rebuild to the next.
     """
-    progress = progress or SilentProgress()
+    with collector_paused():
+        return _build_site(options, progress or SilentProgress(), cache)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the block runs.
+
+    A build makes millions of objects that live until it ends, and next to no reference cycles
+    (reference counting frees the rest at once): the collector would scan the same objects over
+    and over, a fifth of a 10,000-paper build's time. It runs as before once the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_site(options: BuildOptions, progress: Progress, cache: BuildCache | None) -> BuildResult:
     started = time.perf_counter()
     if not options.check and (options.cache or cache is not None):
         try:
