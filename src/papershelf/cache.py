@@ -65,11 +65,15 @@ def cache_dir_for(out_dir: Path) -> Path:
 
 
 def digest_text(*parts: str | bytes) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        hasher.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
-        hasher.update(b"\0")
-    return hasher.hexdigest()
+    """Return a digest of the parts, each followed by a NUL byte."""
+    if all(type(part) is str for part in parts):  # the common case, in one encode and update
+        data = "\0".join((*parts, "")).encode("utf-8", "surrogatepass")
+    else:
+        data = b"".join(
+            (part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part) + b"\0"
+            for part in parts
+        )
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def code_digest() -> str:

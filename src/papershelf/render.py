@@ -881,12 +881,17 @@ PAPER_PAGE_FIELDS = ("site", "page", "paper", "related", "citation", "copy_scrip
 
 
 def _paper_page_inputs(
-    cache: BuildCache | None, paper: Paper, catalog: Catalog, unchanging: str
+    cache: BuildCache | None,
+    paper: Paper,
+    catalog: Catalog,
+    unchanging: str,
+    identity: Callable[[Paper], str],
 ) -> str:
-    """Return a digest of everything a paper's page shows, or "" when it is not known."""
+    """Return a digest of everything a paper's page shows, or "" when it is not known
+    (`identity`: `_link_identity`, or a faster equivalent)."""
     if cache is None or not cache.inputs_digest or not cache.paper_key(paper.slug):
         return ""
-    related = [_link_identity(other) for other in catalog.related[paper.slug]]
+    related = [identity(other) for other in catalog.related[paper.slug]]
     return digest_text(
         cache.inputs_digest, unchanging, "paper.html", cache.paper_key(paper.slug), *related
     )
@@ -1071,10 +1076,18 @@ def render_pages(
             TagsPage(sv, r.meta(urls.TAGS_INDEX, "Tags", "Every tag and its papers."), tag_counts),
         )
     )
+    identities: dict[str, str] = {}
+
+    def identity(paper: Paper) -> str:  # each paper's, worked out once
+        found = identities.get(paper.slug)
+        if found is None:
+            found = identities[paper.slug] = _link_identity(paper)
+        return found
+
     citation_outputs: list[OutputFile | StoredFile | QueuedFiles] = []
     for paper in catalog.papers:
         route = urls.paper(paper.slug)
-        inputs = _paper_page_inputs(cache, paper, catalog, unchanging)
+        inputs = _paper_page_inputs(cache, paper, catalog, unchanging, identity)
         path = urls.output_path(route)
         reused = queue.reuse(path, "templates/paper.html", inputs) if queue else None
         file_inputs = _citation_inputs(cache, paper)
@@ -1141,7 +1154,7 @@ def render_pages(
     archive_parts = [
         part
         for year, papers in catalog.by_year
-        for part in (str(year), str(len(papers)), *map(_link_identity, papers))
+        for part in (str(year), str(len(papers)), *map(identity, papers))
     ]
     archive_inputs = listing_inputs(urls.ARCHIVE, *archive_parts)
     outputs.append(r.listing(urls.ARCHIVE, "archive.html", archive_inputs, archive))

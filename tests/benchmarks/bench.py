@@ -10,7 +10,9 @@ start-up counts, as it does in Hugo's wall time), `--runs` times:
 - import: the listing into an empty content/papers/;
 - cold build: no output directory and no build cache;
 - warm build: again, with nothing changed;
-- edit build: after changing one paper's abstract.
+- edit build: after changing one paper's abstract;
+- serve rebuild: the same edit, rebuilt by `serve` (its build cache kept in memory between
+  rebuilds; tests/benchmarks/serve_edits.py), timed inside that process.
 
 Each measurement records wall time and peak memory: the peak resident set size of the largest
 process (exact, from wait4), and the proportional set size of all the command's processes
@@ -47,7 +49,7 @@ from tests.benchmarks.synthetic import SCRAPED_ON, synthetic_listing  # noqa: E4
 
 OUT_DIR = HERE / "out"
 DEFAULT_SIZES = (1_000, 10_000, 50_000)
-STAGES = ("import", "cold", "warm", "edit")
+STAGES = ("import", "cold", "warm", "edit", "serve")
 CACHE_DIR = ".papershelf-cache"
 SAMPLE_SECONDS = 0.02
 
@@ -112,7 +114,7 @@ def run_measured(args: list[str], cwd: Path) -> Measurement:
     return Measurement(seconds, usage.ru_maxrss / kb_per_mb, peak_kb / kb_per_mb)
 
 
-def _edit_one_paper(papers: Path, run: int) -> None:
+def edit_one_paper(papers: Path, run: int) -> None:
     """Change the first words of one paper's abstract (so its excerpt, cards and feeds change)."""
     path = sorted(papers.glob("*.yaml"))[len(list(papers.glob("*.yaml"))) // 2]
     text = path.read_text(encoding="utf-8")
@@ -164,9 +166,22 @@ def bench_size(
         for _ in range(runs):
             note("warm", run_measured(build, work))
         for run in range(runs):
-            _edit_one_paper(papers, run)
+            edit_one_paper(papers, run)
             note("edit", run_measured(build, work))
+        for measurement in serve_rebuilds(work, templates, runs):
+            note("serve", measurement)
     return results
+
+
+def serve_rebuilds(work: Path, templates: Path, runs: int) -> list[Measurement]:
+    """Time `runs` rebuilds after an edit in one serving process (see serve_edits.py)."""
+    driver = [sys.executable, str(HERE / "serve_edits.py"), str(work), str(templates), str(runs)]
+    process = subprocess.run(driver, capture_output=True, text=True, check=False)
+    if process.returncode != 0:
+        raise SystemExit(f"serve_edits.py failed:\n{process.stdout}{process.stderr}")
+    report = json.loads(process.stdout)
+    # The process's peak covers its first build as well: a bound on each rebuild's.
+    return [Measurement(seconds, report["max_rss_mb"], 0.0) for seconds in report["seconds"]]
 
 
 def machine_speed() -> float:

@@ -1,0 +1,49 @@
+"""Time `serve`'s rebuilds after edits: the build cache stays in memory between them, as in
+`papershelf serve` (this drives `papershelf.serve.rebuild`, the function its watcher calls,
+without the half-second wait for the watcher to notice the change).
+
+    python tests/benchmarks/serve_edits.py WORKDIR TEMPLATES RUNS
+
+WORKDIR holds content/ and a built site/; prints the rebuilds' seconds and this process's peak
+resident memory (MB) as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from papershelf.build import BuildOptions  # noqa: E402
+from papershelf.cache import BuildCache, cache_dir_for  # noqa: E402
+from papershelf.serve import rebuild  # noqa: E402
+from tests.benchmarks.bench import edit_one_paper  # noqa: E402
+
+
+def main(argv: list[str]) -> int:
+    work, templates, runs = Path(argv[0]), Path(argv[1]), int(argv[2])
+    logging.basicConfig(level=logging.WARNING)
+    options = BuildOptions(work / "content", templates, work / "site")
+    cache = BuildCache(cache_dir_for(options.out_dir))
+    if not rebuild(options, cache):  # as serve starts: nothing changed since the last build
+        return 1
+    seconds = []
+    for run in range(runs):
+        edit_one_paper(options.content_dir / "papers", 1000 + run)
+        started = time.perf_counter()
+        if not rebuild(options, cache):
+            return 1
+        seconds.append(time.perf_counter() - started)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "max_rss_mb": peak_mb}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
