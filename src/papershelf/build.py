@@ -114,10 +114,9 @@ def render_site(
     # Imported here: a build that finds nothing changed needs none of them.
     from papershelf.catalog import build_catalog
     from papershelf.config import load_config
-    from papershelf.feeds import render_feeds, robots, sitemap
+    from papershelf.feeds import render_feeds, robots, site_feeds, sitemap
     from papershelf.pagequeue import PageQueue
     from papershelf.render import (
-        derive_paper_values,
         finish_pages,
         load_templates,
         paper_texts,
@@ -125,7 +124,7 @@ def render_site(
         static_files,
     )
     from papershelf.search import search_bundle
-    from papershelf.sharing import add_to_sitemap, web_manifest
+    from papershelf.sharing import web_manifest
     from papershelf.taxonomy import load_taxonomy
 
     progress = progress or SilentProgress()
@@ -150,7 +149,7 @@ def render_site(
         raise ProblemsError(problems)
 
     texts = paper_texts(catalog.papers, config.excerpt_length, cache)
-    derive_paper_values(env, config, catalog, texts, cache, options.jobs)
+    in_feeds = {paper.slug for feed in site_feeds(config, catalog) for paper in feed.papers}
     progress.stage("rendering papers", len(catalog.papers))
     queue = PageQueue(writer, options.jobs, on_page=progress.advance)
     pages, found = render_pages(
@@ -162,6 +161,7 @@ def render_site(
         on_paper=progress.advance,
         cache=cache,
         queue=queue,
+        wanted_texts=in_feeds,
     )
     problems += found
     pages, found = finish_pages(queue, env, options.templates_dir, pages)
@@ -172,9 +172,7 @@ def render_site(
     files = [
         *pages,
         *render_feeds(config, catalog, texts, cache, writer),
-        OutputFile(
-            urls.SITEMAP, add_to_sitemap(sitemap(config, catalog), config, more_pages), "sitemap"
-        ),
+        OutputFile(urls.SITEMAP, sitemap(config, catalog, more_pages), "sitemap"),
         OutputFile(urls.ROBOTS, robots(config), "robots"),
         OutputFile(urls.NOJEKYLL, b"", "GitHub Pages"),
         OutputFile(urls.MANIFEST, web_manifest(config), "web app manifest"),

@@ -31,7 +31,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -242,6 +242,10 @@ class _Shards:
         self.added: set[str] = set()  # put by this build, not yet in the index file
         self._index: set[str] | None = None
         self._index_read = False
+        # Keys in the order they were put, for `export`.
+        self.journal: list[str] = []
+        # Entries made by other processes, still pickled, by shard: (keys, pickled dict).
+        self.raw: dict[int, list[tuple[list[str], bytes]]] = {}
 
     def _path(self, index: int) -> Path:
         assert self.directory is not None
@@ -255,7 +259,10 @@ class _Shards:
         shard = self.shards[index]
         if shard is None:
             found = _load(self._path(index), self.stamp) if self.directory is not None else None
-            shard = self.shards[index] = found if isinstance(found, dict) else {}
+            shard = self.shards[index] = _entries(found)
+        if index in self.raw:  # unpickled only now that an entry of the shard is wanted
+            for _, data in self.raw.pop(index):
+                shard.update(pickle.loads(data))
         return shard
 
     def _keys(self) -> set[str] | None:
@@ -286,6 +293,27 @@ class _Shards:
         self.dirty.add(index)
         self.used.add(key)
         self.added.add(key)
+        self.journal.append(key)
+
+    def export(self, since: int) -> dict[int, tuple[list[str], bytes]]:
+        """Take out the entries put since the journal was `since` long, pickled by shard (for
+        `absorb` in another process, or in this one to hold them pickled until needed)."""
+        by_shard: dict[int, dict[str, Any]] = {}
+        for key in self.journal[since:]:
+            index = _shard_of(key)
+            shard = self._shard(index)
+            if key in shard:
+                by_shard.setdefault(index, {})[key] = shard.pop(key)
+        del self.journal[since:]
+        return {index: (list(entries), _dumps(entries)) for index, entries in by_shard.items()}
+
+    def absorb(self, exported: dict[int, tuple[list[str], bytes]]) -> None:
+        """Take in what `export` took out (here or in another process)."""
+        for index, (keys, data) in exported.items():
+            self.raw.setdefault(index, []).append((keys, data))
+            self.dirty.add(index)
+            self.used.update(keys)
+            self.added.update(keys)
 
     def save(self, live: set[str] | None = None) -> None:
         """Write the shards that changed, keeping the entries this build used (or, given
@@ -301,6 +329,13 @@ class _Shards:
             keys = {key for key in keys if _shard_of(key) not in self.dirty}
         keep = self.used if live is None else live
         for index in sorted(self.dirty):
+            parts = self.raw.get(index, [])
+            if not self.shards[index] and parts and not self._path(index).exists():
+                # A new shard made of this build's entries alone: written as they came, pickled.
+                _store(self._path(index), self.stamp, ("parts", [data for _, data in parts]))
+                if self.indexed:
+                    keys.update(key for part_keys, _ in parts for key in part_keys)
+                continue
             # Entries no longer needed (papers since removed) go when a shard is rewritten.
             kept = {key: value for key, value in self._shard(index).items() if key in keep}
             _store(self._path(index), self.stamp, kept)
@@ -314,10 +349,23 @@ class _Shards:
             self._index = keys
         self.dirty.clear()
         self.added.clear()
+        self.journal.clear()
 
 
 def _shard_of(key: str) -> int:
     return int(key[:4], 16) % SHARDS
+
+
+def _entries(found: Any) -> dict[str, Any]:
+    """Return the entries of a shard as `_load` found it (a dict, or pickled parts)."""
+    if isinstance(found, dict):
+        return found
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == "parts":
+        entries: dict[str, Any] = {}
+        for data in found[1]:
+            entries.update(pickle.loads(data))
+        return entries
+    return {}
 
 
 def _markup(text: str) -> Markup:
@@ -327,6 +375,14 @@ def _markup(text: str) -> Markup:
 # Markup (a str subclass) pickles through copyreg, twenty times slower than a str; derived
 # values hold tens of thousands of them.
 _DISPATCH = {**copyreg.dispatch_table, Markup: lambda value: (_markup, (str(value),))}
+
+
+def _dumps(value: Any) -> bytes:
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return out.getvalue()
 
 
 def _load(path: Path, stamp: str) -> Any:
@@ -549,11 +605,22 @@ class BuildCache:
     @staticmethod
     def dumps(value: Any) -> bytes:
         """Pickle derived values (fast for Markup) to hand them to another process."""
-        out = io.BytesIO()
-        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = _DISPATCH
-        pickler.dump(value)
-        return out.getvalue()
+        return _dumps(value)
+
+    def journal_marks(self) -> dict[str, int]:
+        """Return where each store of derived values stands, for `export_derived`."""
+        return {kind: len(store.journal) for kind, store in self._derived.items()}
+
+    def export_derived(self, marks: Mapping[str, int]) -> dict[str, dict]:
+        """Take out the derived values made since `marks`, pickled (see `_Shards.export`)."""
+        return {kind: store.export(marks.get(kind, 0)) for kind, store in self._derived.items()}
+
+    def absorb_derived(self, exported: Mapping[str, dict]) -> None:
+        """Take in derived values another process (or this one) exported."""
+        for kind, parts in exported.items():
+            store = self._derived_store(kind)
+            if store is not None:
+                store.absorb(parts)
 
     @staticmethod
     def loads(data: bytes) -> Any:

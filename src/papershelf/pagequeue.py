@@ -12,6 +12,7 @@ the same inputs and left it untouched: `reuse` returns it as it is.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,11 @@ from papershelf.errors import Problem
 from papershelf.sitewriter import SiteWriter, StoredFile
 from papershelf.workers import cpu_count, map_shards
 from papershelf.write import OutputFile
+
+# Results of a shard's work that are not files: what `Carry.take` returned, and the
+# directories its writer made (for `SiteWriter.abort`).
+_CARRIED = -2
+_DIRECTORIES = -1
 
 # Below this many pages, forking costs more than it saves.
 MIN_PAGES_PER_PROCESS = 150
@@ -43,11 +49,25 @@ class QueuedPage:
 
 @dataclass(frozen=True)
 class QueuedFiles:
-    """Files to make from values already at hand (a paper's citation files): `make` returns
-    them, and runs wherever the queue's work runs."""
+    """Files made by a function (a paper's page and citation files): `make` returns them, and
+    runs wherever the queue's work runs. An error in it is a problem of `template`."""
 
     paths: tuple[str, ...]
     make: Callable[[], list[OutputFile]]
+    template: str = ""
+    counted: bool = False
+
+
+@dataclass(frozen=True)
+class Carry:
+    """What work makes besides files (values for the build cache), handed back to the process
+    that finishes the queue: `take` runs where the work ran, every `every` items and at the
+    end, and returns what it made since it last ran (pickled, so that it travels, and holds
+    little memory); `give` runs in the finishing process with each."""
+
+    take: Callable[[], Any]
+    give: Callable[[Any], None]
+    every: int = 500
 
 
 class PageQueue:
@@ -77,7 +97,7 @@ class PageQueue:
         return self.writer.reusable(path, source, inputs)
 
     def finish(
-        self, outputs: Sequence[Any], render: Render, explain: Explain
+        self, outputs: Sequence[Any], render: Render, explain: Explain, carry: Carry | None = None
     ) -> tuple[list[Any], list[Problem]]:
         """Render every queued page; return `outputs` with each queued page replaced by the file
         it became (a page that failed to render is left out), and the problems found.
@@ -88,22 +108,33 @@ class PageQueue:
         self.queued = []
         # Forking pays for rendering; files that only need writing go along when it does.
         processes = self._processes(len(queued))
+        here, first_here = os.getpid(), carry is None or processes == 1
         if self.writer is not None:
             queued += [output for output in outputs if isinstance(output, OutputFile)]
         # Interleaved, so that each process gets its share of every kind of page.
         shards = [list(range(start, len(queued), processes)) for start in range(processes)]
         results: list[tuple[int, Any]] = []
         for number, found in enumerate(
-            map_shards(shards, lambda shard: self._render(queued, shard, render, explain))
+            map_shards(
+                shards,
+                lambda shard: self._render(queued, shard, render, explain, carry, here),
+                # Work that carries values back is all done in forked processes, so that this
+                # one holds only what they send (see workers.map_shards).
+                first_here=first_here,
+            )
         ):
             results.extend(found)
-            if number and self.on_page is not None:  # pages other processes rendered
+            if (number or not first_here) and self.on_page is not None:  # made elsewhere
                 for index, _ in found:
                     if index >= 0 and getattr(queued[index], "counted", False):
                         self.on_page()
         done: dict[int, Any] = {}
         problems: list[Problem] = []
         for index, result in results:
+            if index == _CARRIED:
+                assert carry is not None
+                carry.give(result)
+                continue
             if isinstance(result, Problem):
                 if result not in problems:
                     problems.append(result)
@@ -113,7 +144,7 @@ class PageQueue:
             elif isinstance(result, tuple) and self.writer is not None:
                 for stored in result:
                     self.writer.adopt(stored)
-            elif isinstance(result, list):  # directories a worker made, for `abort`
+            elif index == _DIRECTORIES:  # directories a worker made, for `abort`
                 assert self.writer is not None
                 self.writer.adopt_directories(result)
                 continue
@@ -135,22 +166,37 @@ class PageQueue:
         return min(self.processes, max(1, count // self.minimum))
 
     def _render(
-        self, queued: Sequence[Any], shard: Sequence[int], render: Render, explain: Explain
+        self,
+        queued: Sequence[Any],
+        shard: Sequence[int],
+        render: Render,
+        explain: Explain,
+        carry: Carry | None = None,
+        here: int = 0,
     ) -> list[tuple[int, Any]]:
+        """Make the queued items of `shard`; progress is shown only by process `here`."""
         writer = self.writer
         made_before = len(writer.made) if writer is not None else 0
         found: list[tuple[int, Any]] = []
-        for index in shard:
+        for number, index in enumerate(shard, 1):
             page = queued[index]
+            if carry is not None and number % carry.every == 0:
+                found.append((_CARRIED, carry.take()))
             if isinstance(page, OutputFile):  # rendered already: only to write
                 assert writer is not None
                 found.append((index, writer.store(page, page.inputs)))
                 continue
             if isinstance(page, QueuedFiles):
-                made = page.make()
+                try:
+                    made = page.make()
+                except Exception as exc:  # a template bug of any kind is the template's problem
+                    found.append((index, explain(exc, page.template)))
+                    continue
                 if writer is not None:
                     made = [writer.store(output, output.inputs) for output in made]
                 found.append((index, tuple(made)))
+                if self.on_page is not None and page.counted and os.getpid() == here:
+                    self.on_page()
                 continue
             try:
                 html = render(page.template, page.context)
@@ -160,8 +206,10 @@ class PageQueue:
             output = OutputFile(page.path, html.encode("utf-8"), page.source)
             found.append((index, output if writer is None else writer.store(output, page.inputs)))
             # Progress is shown by this process only.
-            if self.on_page is not None and page.counted and shard[:1] == [0]:
+            if self.on_page is not None and page.counted and os.getpid() == here:
                 self.on_page()
+        if carry is not None:
+            found.append((_CARRIED, carry.take()))
         if writer is not None:
-            found.append((-1, writer.made[made_before:]))
+            found.append((_DIRECTORIES, writer.made[made_before:]))
         return found

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,13 +37,12 @@ from papershelf.config import SiteConfig
 from papershelf.content import display_path
 from papershelf.errors import Location, Problem
 from papershelf.model import Paper, Tag, Taxonomy, Theme
-from papershelf.pagequeue import PageQueue, QueuedFiles, QueuedPage
+from papershelf.pagequeue import Carry, PageQueue, QueuedFiles, QueuedPage
 from papershelf.sharing import SHARE_IMAGE
 from papershelf.sitewriter import StoredFile
 from papershelf.stats import Chart, Totals, build_charts, totals
 from papershelf.text import arxiv_url, latex_to_plain
 from papershelf.urls import FEED_KINDS, FEED_LABELS, FEED_MEDIA_TYPES, SiteUrls, external_href
-from papershelf.workers import cpu_count, map_shards
 from papershelf.write import OutputFile
 
 # Templates a site needs; the layout and macros are checked with them.
@@ -520,8 +520,13 @@ class _CachedTexts(Mapping[str, PaperText]):
         self, papers: dict[str, Paper], excerpt_length: int, cache: BuildCache, md: MarkdownIt
     ) -> None:
         self.papers, self.excerpt_length, self.cache, self.md = papers, excerpt_length, cache, md
+        # Texts other processes made and sent (see render_pages' `wanted_texts`).
+        self.known: dict[str, PaperText] = {}
 
     def __getitem__(self, slug: str) -> PaperText:
+        known = self.known.get(slug)
+        if known is not None:
+            return known
         paper = self.papers[slug]
         if self.cache.has_derived("view", slug):
             # A view holds the text as it is (see _paper_view): not kept twice in the cache.
@@ -738,8 +743,11 @@ class _Renderer:
         return tuple(self.briefs[p.slug] for p in papers)
 
     def links(self, papers: Sequence[Paper]) -> tuple[PaperLink, ...]:
-        briefs = self.papers(papers)
-        return tuple(PaperLink(brief.href, brief.title, brief.published) for brief in briefs)
+        # What the papers' briefs would say, made from the papers alone (no brief is needed).
+        return tuple(
+            PaperLink(self.site.href(urls.paper(p.slug)), latex_to_plain(p.title), p.published)
+            for p in papers
+        )
 
 
 def _derived(cache: BuildCache | None, kind: str, slug: str, compute: Callable[[], Any]) -> Any:
@@ -783,7 +791,9 @@ class _PaperViews(Mapping[str, PaperView]):
             def make() -> PaperView:
                 return _paper_view(paper, self.texts[slug], terms.themes, terms.tags, terms.site)
 
-            view = self.found[slug] = _derived(self.cache, "view", slug, make)
+            view = _derived(self.cache, "view", slug, make)
+            if self.cache is None:  # else the cache keeps it (and may hand it on pickled)
+                self.found[slug] = view
         return view
 
     def __iter__(self) -> Iterator[str]:
@@ -807,7 +817,9 @@ class _PaperBriefs(Mapping[str, PaperBrief]):
             def make() -> PaperBrief:
                 return _brief(self.views.terms, self.views[slug])
 
-            brief = self.found[slug] = _derived(self.cache, "brief", slug, make)
+            brief = _derived(self.cache, "brief", slug, make)
+            if self.cache is None:
+                self.found[slug] = brief
         return brief
 
     def __iter__(self) -> Iterator[str]:
@@ -831,49 +843,6 @@ def _card_problem(
             return _template_problem(exc, "card.html", templates_dir)
     return None
 
-
-def derive_paper_values(
-    env: jinja2.Environment,
-    config: SiteConfig,
-    catalog: Catalog,
-    texts: Mapping[str, PaperText],
-    cache: BuildCache,
-    processes: int | None = None,
-) -> None:
-    """Put into the cache every paper's view, brief and citation it lacks, derived on every
-    core (`render_pages` then finds them there). A paper that fails is left for
-    `render_pages`, which reports why."""
-    site = SiteUrls(config.base_url)
-    themes, tags = _term_views(catalog.taxonomy, site)
-    terms = _Terms(env, themes, tags, site)
-    missing = [paper for paper in catalog.papers if not cache.has_derived("citation", paper.slug)]
-    # Asked for explicitly, processes are used however few the papers (tests fork this way).
-    minimum = MIN_PAPERS_PER_PROCESS if processes is None else 1
-    count = min(processes or cpu_count(), len(missing) // minimum)
-    if count < 2:
-        return  # render_pages derives them as it goes
-
-    def work(shard: Sequence[Paper]) -> bytes:
-        found = []
-        for paper in shard:
-            try:
-                view = _paper_view(paper, texts[paper.slug], themes, tags, site)
-                brief = _brief(terms, view)
-                citation = paper_citation(paper, view, config, site)
-            except Exception:
-                continue
-            found.append((paper.slug, view, brief, citation))
-        return cache.dumps(found)
-
-    for data in map_shards([missing[start::count] for start in range(count)], work):
-        for slug, view, brief, citation in cache.loads(data):
-            cache.put_derived("view", slug, view)
-            cache.put_derived("brief", slug, brief)
-            cache.put_derived("citation", slug, citation)
-
-
-# Below this many papers per process, deriving them in forked processes costs more than it saves.
-MIN_PAPERS_PER_PROCESS = 300
 
 # What a paper's page is rendered from, besides the paper and its related papers: changing any
 # of these fields means changing `_paper_page_inputs` (tests/perf checks that they are known).
@@ -922,6 +891,23 @@ def _listing_inputs(
     return digest_text(*values)
 
 
+@dataclass(frozen=True)
+class _PaperJob:
+    """What a build makes of one paper: its page, its citation files, or both."""
+
+    paper: Paper
+    render_page: bool
+    page_inputs: str
+    make_files: bool
+    file_inputs: str
+
+    def paths(self) -> tuple[str, ...]:
+        slug = self.paper.slug
+        page = (urls.output_path(urls.paper(slug)),) if self.render_page else ()
+        files = (urls.paper_bibtex(slug), urls.paper_csl(slug)) if self.make_files else ()
+        return page + files
+
+
 def _citation_inputs(cache: BuildCache | None, paper: Paper) -> str:
     """Return a digest of what a paper's citation files are made from ("" when not known)."""
     if cache is None or not cache.inputs_digest or not cache.paper_key(paper.slug):
@@ -938,13 +924,16 @@ def render_pages(
     on_paper: Callable[[], None] | None = None,
     cache: BuildCache | None = None,
     queue: PageQueue | None = None,
+    wanted_texts: Collection[str] = (),
 ) -> tuple[list[OutputFile], list[Problem]]:
     """Render every HTML page, and each paper's citation files; template errors become problems
     naming the template and line. `on_paper` is called after each paper's page (for progress).
 
     With a `cache`, values derived from one paper come from earlier builds when they can; with a
-    `queue`, pages are queued for `PageQueue.finish` and a paper page the last build rendered from
-    the same inputs is reused as it is.
+    `queue`, papers' pages and citation files are made at once on every core (the values they
+    are made from go to the cache still pickled), the other pages are queued for
+    `PageQueue.finish`, and a page the last build made from the same inputs is reused as it is.
+    `wanted_texts`: slugs of the papers whose texts will be asked for afterwards (the feeds').
     """
     site = SiteUrls(config.base_url)
     problems: list[Problem] = []
@@ -952,10 +941,6 @@ def render_pages(
         catalog, texts, _Terms(env, *_term_views(catalog.taxonomy, site), site), cache
     )
     briefs = _PaperBriefs(views, cache)
-    problem = _card_problem(briefs, catalog, cache, templates_dir)
-    if problem is not None:
-        problems.append(problem)
-        return [], problems
     r = _Renderer(env, templates_dir, config, site, catalog, briefs, problems, queue)
     taxonomy: Taxonomy = catalog.taxonomy
     all_feeds = feed_set(site, config, urls.HOME, "All papers")
@@ -996,6 +981,114 @@ def render_pages(
 
     def listing_inputs(route: str, *parts: str | Sequence[Paper]) -> str:
         return _listing_inputs(cache, unchanging, route, parts)
+
+    identities: dict[str, str] = {}
+
+    def identity(paper: Paper) -> str:  # each paper's, worked out once
+        found = identities.get(paper.slug)
+        if found is None:
+            found = identities[paper.slug] = _link_identity(paper)
+        return found
+
+    # Papers first: each one's page and citation files, made on every core, which also derive
+    # the briefs the listings below are made of.
+    jobs: list[_PaperJob] = []
+    for paper in catalog.papers:
+        page_inputs = _paper_page_inputs(cache, paper, catalog, unchanging, identity)
+        path = urls.output_path(urls.paper(paper.slug))
+        reused = queue.reuse(path, "templates/paper.html", page_inputs) if queue else None
+        file_inputs = _citation_inputs(cache, paper)
+        kept = [
+            queue.reuse(file, CITATIONS_SOURCE, file_inputs) if queue else None
+            for file in (urls.paper_bibtex(paper.slug), urls.paper_csl(paper.slug))
+        ]
+        if reused is not None:
+            outputs.append(reused)
+            if on_paper is not None:
+                on_paper()
+        if all(kept):
+            outputs += kept
+        if reused is None or not all(kept):
+            jobs.append(_PaperJob(paper, reused is None, page_inputs, not all(kept), file_inputs))
+    shipped: dict[str, PaperText] = {}  # texts the feeds will want, made by another process
+
+    def paper_files(job: _PaperJob) -> list[OutputFile]:
+        paper, route = job.paper, urls.paper(job.paper.slug)
+        view = views[paper.slug]
+        briefs[paper.slug]  # made here, for the listings
+        if paper.slug in wanted_texts:
+            shipped[paper.slug] = PaperText(
+                view.title, view.abstract_html, view.excerpt, view.notes_html
+            )
+        # Not cached: made only with the page or files it goes into, which a paper that did
+        # not change keeps; pickled, citations were the largest part of the cache.
+        citation = paper_citation(paper, view, config, site)
+        made = []
+        if job.render_page:
+            context = PaperPage(
+                site=sv,
+                page=dataclasses.replace(r.meta(route, view.title, view.excerpt), kind="article"),
+                paper=view,
+                related=r.links(catalog.related[paper.slug]),
+                citation=citation,
+                copy_script_href=site.href(urls.COPY_SCRIPT),
+            )
+            html = _render(env, "paper.html", context).encode("utf-8")
+            made.append(
+                OutputFile(urls.output_path(route), html, "templates/paper.html", job.page_inputs)
+            )
+        if job.make_files:
+            made += paper_citation_files(paper, citation, site, job.file_inputs)
+        return made
+
+    if queue is None:
+        for job in jobs:
+            try:
+                outputs += paper_files(job)
+            except Exception as exc:  # a template bug of any kind is the template's problem
+                problem = _template_problem(exc, "paper.html", templates_dir)
+                if problem not in problems:
+                    problems.append(problem)
+            if on_paper is not None and job.render_page:
+                on_paper()
+    elif jobs:
+        items = [
+            QueuedFiles(
+                job.paths(),
+                functools.partial(paper_files, job),
+                "paper.html",
+                counted=job.render_page,
+            )
+            for job in jobs
+        ]
+        for item in items:
+            queue.add(item)
+        marks = cache.journal_marks() if cache is not None else {}
+
+        def take() -> tuple[dict, dict[str, PaperText]]:
+            found = dict(shipped)
+            shipped.clear()
+            return (cache.export_derived(marks) if cache is not None else {}), found
+
+        def give(carried: tuple[dict, dict[str, PaperText]]) -> None:
+            if cache is not None:
+                cache.absorb_derived(carried[0])
+            if isinstance(texts, _CachedTexts):
+                texts.known.update(carried[1])
+
+        made, found = queue.finish(
+            items,
+            lambda name, context: _render(env, name, context),
+            lambda exc, name: _template_problem(exc, name, templates_dir),
+            Carry(take, give),
+        )
+        outputs += made
+        problems += [problem for problem in found if problem not in problems]
+    problem = None if problems else _card_problem(briefs, catalog, cache, templates_dir)
+    if problem is not None:
+        problems.append(problem)
+    if problems:
+        return [], problems
 
     newest = catalog.recently_added[: config.home_newest]
     home_parts: list[str | Sequence[Paper]] = [str(len(catalog.papers)), str(len(catalog.unthemed))]
@@ -1076,73 +1169,6 @@ def render_pages(
             TagsPage(sv, r.meta(urls.TAGS_INDEX, "Tags", "Every tag and its papers."), tag_counts),
         )
     )
-    identities: dict[str, str] = {}
-
-    def identity(paper: Paper) -> str:  # each paper's, worked out once
-        found = identities.get(paper.slug)
-        if found is None:
-            found = identities[paper.slug] = _link_identity(paper)
-        return found
-
-    citation_outputs: list[OutputFile | StoredFile | QueuedFiles] = []
-    for paper in catalog.papers:
-        route = urls.paper(paper.slug)
-        inputs = _paper_page_inputs(cache, paper, catalog, unchanging, identity)
-        path = urls.output_path(route)
-        reused = queue.reuse(path, "templates/paper.html", inputs) if queue else None
-        file_inputs = _citation_inputs(cache, paper)
-        kept_files = [
-            queue.reuse(file, CITATIONS_SOURCE, file_inputs) if queue else None
-            for file in (urls.paper_bibtex(paper.slug), urls.paper_csl(paper.slug))
-        ]
-        if all(kept_files):
-            citation_outputs += kept_files
-        if reused is not None:
-            outputs.append(reused)
-            if on_paper is not None:
-                on_paper()
-        view = views[paper.slug] if reused is None or not all(kept_files) else None
-        citation = None
-        if view is not None:
-            citation = _derived(
-                cache,
-                "citation",
-                paper.slug,
-                lambda paper=paper, view=view: paper_citation(paper, view, config, site),
-            )
-        if citation is not None and not all(kept_files):
-
-            def citation_files(
-                paper: Paper = paper, citation: Citation = citation, inputs: str = file_inputs
-            ) -> list[OutputFile]:
-                return paper_citation_files(paper, citation, site, inputs)
-
-            if queue is None:
-                citation_outputs += citation_files()
-            else:
-                paths = (urls.paper_bibtex(paper.slug), urls.paper_csl(paper.slug))
-                citation_outputs.append(queue.add(QueuedFiles(paths, citation_files)))
-        if reused is not None:
-            continue
-        outputs.append(
-            r.page(
-                route,
-                "paper.html",
-                PaperPage(
-                    site=sv,
-                    page=dataclasses.replace(
-                        r.meta(route, view.title, view.excerpt), kind="article"
-                    ),
-                    paper=view,
-                    related=r.links(catalog.related[paper.slug]),
-                    citation=citation,
-                    copy_script_href=site.href(urls.COPY_SCRIPT),
-                ),
-                inputs,
-            )
-        )
-        if on_paper is not None and queue is None:  # a queue counts pages as it renders them
-            on_paper()
 
     def archive() -> ArchivePage:
         years = tuple(
@@ -1188,7 +1214,6 @@ def render_pages(
                 ),
             )
         )
-    outputs += citation_outputs
     for path, title, url, papers in bibliographies(catalog, config, site):
         parts = (title, url, papers)
         file_inputs = listing_inputs(path, *parts) if queue else ""

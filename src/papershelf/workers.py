@@ -35,10 +35,15 @@ class WorkerError(RuntimeError):
 
 
 def map_shards(
-    shards: Sequence[Sequence[Item]], work: Callable[[Sequence[Item]], Result]
+    shards: Sequence[Sequence[Item]],
+    work: Callable[[Sequence[Item]], Result],
+    *,
+    first_here: bool = True,
 ) -> list[Result]:
     """Return `work(shard)` for every shard, in order, running shards after the first in forked
-    processes. `work` must not write to the terminal, and its result must pickle."""
+    processes (and the first as well unless `first_here`: this process then makes none of the
+    work's garbage, and its memory stays as small as what it receives). `work` must not write
+    to the terminal, and its result must pickle."""
     if len(shards) <= 1 or not can_fork():
         return [work(shard) for shard in shards]
     # Objects made so far move to a generation the collector leaves alone, so that a child's
@@ -46,7 +51,7 @@ def map_shards(
     gc.freeze()
     children: list[tuple[int, int]] = []
     try:
-        for shard in shards[1:]:
+        for shard in shards[1:] if first_here else shards:
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: do the work, send the result, and leave at once
@@ -54,7 +59,7 @@ def map_shards(
                 _child(shard, work, write_end)
             os.close(write_end)
             children.append((pid, read_end))
-        results = [work(shards[0])]
+        results = [work(shards[0])] if first_here else []
         failures = []
         for pid, read_end in children:
             status, payload = _receive(read_end)
