@@ -3,6 +3,7 @@ and Google Scholar, schema.org ScholarlyArticle JSON-LD, and the copy button."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -11,10 +12,21 @@ from urllib.parse import urlsplit
 import bibtexparser
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
 
+from papershelf.citations import _slashed_date, indented_json, json_ld, strip_tags
+from papershelf.content import load_papers
 from papershelf.model import Paper
+from papershelf.render import paper_texts
 from papershelf.text import latex_to_plain
-from tests.features.conftest import FIXTURE_BASE
+from tests.features.conftest import (
+    FIXTURE_BASE,
+    FIXTURE_CONTENT,
+    HOSTILE_CONTENT,
+    SHIPPED_CONTENT,
+)
 from tests.validation.served import ServedSite
 
 REQUIRED_FIELDS = ("title", "year", "url")
@@ -204,3 +216,84 @@ def test_without_javascript_the_copy_button_stays_hidden(browser, served: Served
         assert page.locator("pre.citation").is_visible()
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- fast paths, same output
+
+# Pieces of HTML that matter to striptags: tags, comments, entities, and every kind of space.
+HTML_PIECES = [
+    *["<", ">", "<p>", "</p>", "<em>", "<a href='x>y'>", "<!--", "-->", "<!-->", "<!", "--"],
+    *["&", ";", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#10;", "&#x41;", "&nbsp;", "&zz;"],
+    *[" ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\xa0", "\u2028", "\u3000"],
+    *["a", "word", "é", "ß", "×", "'", '"', "-", "!"],
+]
+html_fragments = st.lists(st.sampled_from(HTML_PIECES), max_size=40).map("".join)
+
+
+def _shipped_texts() -> list[str]:
+    """Return the abstract and notes HTML of every shipped and fixture paper, as rendered."""
+    found = []
+    for content in (SHIPPED_CONTENT, FIXTURE_CONTENT, HOSTILE_CONTENT):
+        papers, problems = load_papers(content)
+        assert not problems
+        for text in paper_texts(papers, 200).values():
+            found += [text.abstract_html, text.notes_html or Markup("")]
+    return found
+
+
+def test_strip_tags_is_striptags_on_every_shipped_abstract() -> None:
+    texts = _shipped_texts()
+    assert len(texts) > 60
+    for html in texts:
+        plain = strip_tags(html)
+        assert plain == html.striptags() and type(plain) is str, html
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(html_fragments, st.text()))
+def test_strip_tags_is_striptags_on_any_text(html: str) -> None:
+    plain = strip_tags(Markup(html))
+    assert plain == Markup(html).striptags() and type(plain) is str
+
+
+json_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(),
+        st.text().map(Markup),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.text(max_size=5), inner, max_size=4),
+        st.dictionaries(
+            st.one_of(st.integers(), st.floats(), st.booleans(), st.none(), st.text()),
+            inner,
+            max_size=3,
+        ),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(json_values)
+def test_indented_json_is_json_dumps_with_indent(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["<", ">", "&", "\u2028", "\u2029", "/", "é", "a", '"'])))
+def test_json_ld_escapes_what_could_end_its_script(text: str) -> None:
+    escapes = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+    escapes |= {"\u2028": "\\u2028", "\u2029": "\\u2029"}
+    expected = json.dumps({"name": text}, ensure_ascii=False, separators=(",", ":"))
+    assert json_ld({"name": text}) == expected.translate(str.maketrans(escapes))
+
+
+@given(st.dates())
+def test_publication_date_is_written_as_strftime_writes_it(day: dt.date) -> None:
+    assert _slashed_date(day) == day.strftime("%Y/%m/%d")

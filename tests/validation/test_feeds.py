@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from papershelf.feeds import _Element, _element, _xml_bytes, _xml_text
 
 from .feedcheck import atom_problems, feed_kind, json_feed_problems, opml_problems, rss_problems
 from .problems import assert_no_problems
@@ -106,3 +112,61 @@ def test_feed_checks_report_each_defect_of_the_broken_fixture(broken_site: Serve
     unreported = [e for e in expected if not any(p.startswith(e) for p in found)]
     unexpected = [p for p in found if not any(p.startswith(e) for e in expected)]
     assert (unreported, unexpected) == ([], [])
+
+
+# ---------------------------------------------------------------- the XML writer
+
+TAGS = st.sampled_from(["rss", "channel", "item", "atom:link", "entry", "outline"])
+ATTRIBUTES = st.dictionaries(
+    st.sampled_from(["href", "rel", "type", "xml:lang", "text_"]), st.text(), max_size=3
+)
+TEXTS = st.one_of(st.none(), st.text(), st.sampled_from(["", " ", "\n  ", "a & <b> \"c\" 'd'"]))
+# (tag, attributes, text) is an element with text; (tag, attributes, [children]) a parent.
+ELEMENTS = st.recursive(
+    st.tuples(TAGS, ATTRIBUTES, TEXTS),
+    lambda inner: st.tuples(TAGS, ATTRIBUTES, st.lists(inner, min_size=1, max_size=4)),
+    max_leaves=10,
+)
+
+
+def _elementtree_bytes(tag: str, attributes: dict, children: list) -> bytes:
+    """Write a document as feeds.py did with ElementTree (SubElement, indent, tostring)."""
+
+    def add(parent: ET.Element, tag: str, attributes: dict, content: str | list | None) -> None:
+        attrib = {name.rstrip("_"): _xml_text(value) for name, value in attributes.items()}
+        child = ET.SubElement(parent, tag, attrib)
+        if isinstance(content, list):
+            for grandchild in content:
+                add(child, *grandchild)
+        elif content is not None:
+            child.text = _xml_text(content)
+
+    root = ET.Element(tag, attributes)
+    for child in children:
+        add(root, *child)
+    ET.indent(root, space="  ")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{ET.tostring(root, "unicode")}\n'.encode()
+
+
+def _written_bytes(tag: str, attributes: dict, children: list) -> bytes:
+    def add(parent: _Element, tag: str, attributes: dict, content: str | list | None) -> None:
+        if isinstance(content, list):
+            child = _element(parent, tag, **attributes)
+            for grandchild in content:
+                add(child, *grandchild)
+        else:
+            _element(parent, tag, content, **attributes)
+
+    root = _Element(tag, dict(attributes))
+    for child in children:
+        add(root, *child)
+    return _xml_bytes(root)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TAGS, ATTRIBUTES, st.lists(ELEMENTS, max_size=4))
+def test_feeds_are_written_as_elementtree_wrote_them(
+    tag: str, attributes: dict, children: list
+) -> None:
+    expected = _elementtree_bytes(tag, attributes, children)
+    assert _written_bytes(tag, attributes, children) == expected

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import xml.etree.ElementTree as ET
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 from lxml import etree
+
+from papershelf import urls
+from papershelf.catalog import build_catalog, updated_on
+from papershelf.config import load_config
+from papershelf.content import SITE_FILE, THEMES_FILE, load_papers
+from papershelf.feeds import sitemap
+from papershelf.taxonomy import load_taxonomy
 
 from .feedcheck import SCHEMAS, internal_url_problem
 from .problems import assert_no_problems
@@ -88,3 +98,43 @@ def test_sitemap_checks_report_each_defect_of_the_broken_fixture(broken_site: Se
         f"robots.txt declares sitemaps [], expected ['{base}sitemap.xml']"
     ]
     assert not (broken_site.out_dir / ".nojekyll").exists()
+
+
+# ---------------------------------------------------------------- how it is written
+
+FIXTURE_CONTENT = Path(__file__).resolve().parents[1] / "site" / "fixtures" / "content"
+
+
+def _elementtree_sitemap(base_url: str, pages: list[tuple[str, dt.date | None]]) -> bytes:
+    """Write a sitemap of `pages` as feeds.py did with ElementTree (SubElement, indent)."""
+    root = ET.Element("urlset", {"xmlns": "http://www.sitemaps.org/schemas/sitemap/0.9"})
+    for route, lastmod in pages:
+        entry = ET.SubElement(root, "url")
+        ET.SubElement(entry, "loc").text = base_url + route
+        if lastmod is not None:
+            ET.SubElement(entry, "lastmod").text = lastmod.isoformat()
+    ET.indent(root, space="  ")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{ET.tostring(root, "unicode")}\n'.encode()
+
+
+def test_sitemap_lists_the_catalogue_then_the_other_pages_as_elementtree_wrote_it() -> None:
+    base_url = "https://example.org/a&b/"  # a path may hold "&": escaped in <loc>
+    config, problems = load_config(FIXTURE_CONTENT / SITE_FILE, base_url)
+    taxonomy, more_problems = load_taxonomy(FIXTURE_CONTENT / THEMES_FILE)
+    papers, paper_problems = load_papers(FIXTURE_CONTENT)
+    assert config and taxonomy and not (problems or more_problems or paper_problems)
+    catalog, _ = build_catalog(papers, taxonomy, 0)
+    newest = catalog.newest_date()
+    expected = [(urls.HOME, newest)]
+    expected += [
+        (urls.theme(t.id), catalog.newest_date(catalog.by_theme[t.id])) for t in taxonomy.themes
+    ]
+    expected.append((urls.TAGS_INDEX, newest))
+    expected += [(urls.tag(t.id), catalog.newest_date(catalog.by_tag[t.id])) for t in taxonomy.tags]
+    expected.append((urls.ARCHIVE, newest))
+    expected += [(urls.paper(p.slug), updated_on(p)) for p in sorted(papers, key=lambda p: p.slug)]
+    # The home page is listed already, so it is not listed twice.
+    more = [(urls.STATS, newest), (urls.HOME, None), (urls.SEARCH, None)]
+    written = sitemap(config, catalog, more)
+    assert written == _elementtree_sitemap(base_url, [*expected, more[0], more[2]])
+    assert sitemap(config, catalog) == _elementtree_sitemap(base_url, expected)
