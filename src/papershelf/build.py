@@ -149,7 +149,8 @@ def render_site(
         raise ProblemsError(problems)
 
     texts = paper_texts(catalog.papers, config.excerpt_length, cache)
-    in_feeds = {paper.slug for feed in site_feeds(config, catalog) for paper in feed.papers}
+    feeds = site_feeds(config, catalog)
+    in_feeds = {paper.slug for feed in feeds for paper in feed.papers}
     progress.stage("rendering papers", len(catalog.papers))
     queue = PageQueue(writer, options.jobs, on_page=progress.advance)
     pages, found = render_pages(
@@ -171,7 +172,7 @@ def render_site(
         more_pages.append((urls.SEARCH, None))
     files = [
         *pages,
-        *render_feeds(config, catalog, texts, cache, writer),
+        *render_feeds(config, catalog, texts, cache, writer, feeds),
         OutputFile(urls.SITEMAP, sitemap(config, catalog, more_pages), "sitemap"),
         OutputFile(urls.ROBOTS, robots(config), "robots"),
         OutputFile(urls.NOJEKYLL, b"", "GitHub Pages"),

@@ -358,14 +358,16 @@ def render_feeds(
     texts: Mapping[str, PaperText],
     cache: BuildCache | None = None,
     site_writer: SiteWriter | None = None,
+    feeds: Sequence[Feed] | None = None,
 ) -> list[OutputFile | StoredFile]:
-    """Return every feed in every format, and the OPML file that lists them.
+    """Return every feed in every format (`feeds`: `site_feeds`, if already made), and the OPML
+    file that lists them.
 
     With a `cache` and a `site_writer`, a feed whose papers and settings are those the last
     build wrote it from is not written again, and the feeds written are stored at once.
     """
     writer = _FeedWriter(config, catalog, texts)
-    feeds = site_feeds(config, catalog)
+    feeds = site_feeds(config, catalog) if feeds is None else feeds
     outputs: list[OutputFile | StoredFile] = []
     for feed in feeds:
         inputs = _feed_inputs(cache, feed) if site_writer is not None else ""
