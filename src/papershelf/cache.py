@@ -256,10 +256,16 @@ class _Shards:
         return self.directory / f"{self.name}-index.pickle"
 
     def _shard(self, index: int) -> dict[str, Any]:
+        """Return the shard's entries as its file holds them (with those put since)."""
         shard = self.shards[index]
         if shard is None:
             found = _load(self._path(index), self.stamp) if self.directory is not None else None
             shard = self.shards[index] = _entries(found)
+        return shard
+
+    def _merged(self, index: int) -> dict[str, Any]:
+        """Return every entry of the shard, unpickling the raw parts it received."""
+        shard = self._shard(index)
         if index in self.raw:  # unpickled only now that an entry of the shard is wanted
             for _, data in self.raw.pop(index):
                 shard.update(pickle.loads(data))
@@ -279,10 +285,10 @@ class _Shards:
         keys = self._keys() if self.indexed else None
         if keys is not None:
             return key in keys or key in self.added
-        return self._shard(_shard_of(key)).get(key) is not None
+        return self._merged(_shard_of(key)).get(key) is not None
 
     def get(self, key: str) -> Any:
-        found = self._shard(_shard_of(key)).get(key)
+        found = self._merged(_shard_of(key)).get(key)
         if found is not None:
             self.used.add(key)
         return found
@@ -337,7 +343,7 @@ class _Shards:
                     keys.update(key for part_keys, _ in parts for key in part_keys)
                 continue
             # Entries no longer needed (papers since removed) go when a shard is rewritten.
-            kept = {key: value for key, value in self._shard(index).items() if key in keep}
+            kept = {key: value for key, value in self._merged(index).items() if key in keep}
             _store(self._path(index), self.stamp, kept)
             if self.indexed:
                 keys.update(kept)
@@ -362,8 +368,11 @@ def _entries(found: Any) -> dict[str, Any]:
         return found
     if isinstance(found, tuple) and len(found) == 2 and found[0] == "parts":
         entries: dict[str, Any] = {}
-        for data in found[1]:
-            entries.update(pickle.loads(data))
+        try:
+            for data in found[1]:
+                entries.update(pickle.loads(data))
+        except Exception:  # damaged: as if there were none
+            return {}
         return entries
     return {}
 
@@ -578,8 +587,15 @@ class BuildCache:
             store.put(key, found)
         return found
 
+    def cached(self, kind: str, slug: str) -> Any:
+        """Return the value if it is cached, else None (computing nothing)."""
+        key = self.paper_keys.get(slug)
+        store = self._derived_store(kind)
+        return None if key is None or store is None else store.get(key)
+
     def has_derived(self, kind: str, slug: str) -> bool:
-        """Return whether a value is cached, without reading it (nor the store it is in)."""
+        """Return whether a value is cached, without reading it (nor the store it is in): an
+        answer from the index, which a damaged store may belie (`cached` then finds nothing)."""
         key = self.paper_keys.get(slug)
         store = self._derived_store(kind)
         return key is not None and store is not None and store.contains(key)

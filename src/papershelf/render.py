@@ -528,9 +528,9 @@ class _CachedTexts(Mapping[str, PaperText]):
         if known is not None:
             return known
         paper = self.papers[slug]
-        if self.cache.has_derived("view", slug):
-            # A view holds the text as it is (see _paper_view): not kept twice in the cache.
-            view = self.cache.derived("view", slug, lambda: None)
+        # A view holds the text as it is (see _paper_view): not kept twice in the cache.
+        view = self.cache.cached("view", slug) if self.cache.has_derived("view", slug) else None
+        if view is not None:
             return PaperText(view.title, view.abstract_html, view.excerpt, view.notes_html)
         return _paper_text(self.md, paper, self.excerpt_length)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -65,6 +66,23 @@ def test_a_damaged_cache_is_ignored(shipped: Workspace) -> None:
     _replace(shipped.papers / OFA, "abstract: >-\n  ", "abstract: >-\n  Revised. ")
     shipped.build()
     shipped.assert_same_as_cold()
+
+
+def test_a_damaged_part_of_a_shard_is_ignored(synthetic: Workspace) -> None:
+    # Values made by worker processes are stored as the pickled parts they sent.
+    synthetic.build(jobs=2)
+    damaged = 0
+    for path in sorted((synthetic.root / CACHE_DIR).glob("derived-*.pickle")):
+        found_format, stamp, payload = pickle.loads(path.read_bytes())
+        if isinstance(payload, tuple) and payload[0] == "parts":
+            payload[1][0] = payload[1][0][: len(payload[1][0]) // 2]  # cut short
+            path.write_bytes(pickle.dumps((found_format, stamp, payload)))
+            damaged += 1
+    assert damaged
+    papers = sorted(synthetic.papers.glob("*.yaml"))
+    _replace(papers[5], "abstract: >-\n  ", "abstract: >-\n  Revised. ")
+    synthetic.build(jobs=2)
+    synthetic.assert_same_as_cold()
 
 
 def test_a_cache_made_for_other_content_is_not_used(shipped: Workspace, tmp_path: Path) -> None:
