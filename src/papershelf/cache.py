@@ -3,9 +3,13 @@
 - Parsed papers, by the digest of their file (and the path messages show): a file whose size,
   times and inode are those recorded is not even read again, unless it changed so recently
   that a second change could have kept them (file times are coarse on some file systems).
-- Values derived from one paper alone (its text, view, citation...), by the paper's key. They
-  depend on the site settings, themes, templates and papershelf's own code as well, so they
-  are only used while `inputs_digest` of those is what it was when they were made.
+- Values derived from one paper alone (its view, its brief for listings), a store for each
+  kind, by the paper's key. They depend on the site settings, themes, templates and
+  papershelf's own code as well, so they are only used while `inputs_digest` of those is what
+  it was when they were made. Each store keeps an index of its keys, so that whether a value
+  is there is known without reading it; values made by worker processes arrive pickled and
+  stay so (in memory and on disk) until a build reads them.
+- Values made from every paper (related papers), by a digest of what they were made from.
 - For each output directory: what the last build wrote there (`Manifest`), from which inputs,
   and its summary, so that a build with nothing changed writes nothing, and one with one paper
   changed re-renders and rewrites only what that paper appears in.
