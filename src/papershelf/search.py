@@ -46,6 +46,7 @@ UNUSED_FILES = frozenset(
 )
 TIMEOUT_SECONDS = 600
 ENTRY_FILE = "pagefind-entry.json"
+BODY_MARK = b"data-pagefind-body"
 # Pagefind's gzipped files start, once unpacked, with this signature.
 SIGNATURE = b"pagefind_dcd"
 FILTER_FILE = "filter/{}.pf_filter"
@@ -73,13 +74,17 @@ def search_bundle(pages: Sequence[OutputFile]) -> tuple[list[OutputFile], list[P
     executable = pagefind_executable()
     if executable is None:
         return [], [_problem("the Pagefind search indexer is not installed", _INSTALL_HINT)]
+    contents = [(page.path, page.data) for page in pages]
+    # Once any page has `data-pagefind-body`, Pagefind leaves out every page without it: those
+    # need not be copied for it to parse (the listings are most of a large site's HTML).
+    marked = [(path, data) for path, data in contents if BODY_MARK in data]
     with tempfile.TemporaryDirectory(prefix="papershelf-search-") as scratch:
         site = Path(scratch, "site")
         bundle = Path(scratch, "bundle")
-        for page in pages:
-            target = site / page.path
+        for path, data in marked or contents:
+            target = site / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page.data)
+            target.write_bytes(data)
         command = [str(executable), "--site", str(site), "--output-path", str(bundle), "--quiet"]
         try:
             result = subprocess.run(
