@@ -683,10 +683,13 @@ class BuildCache:
         changed = self._files != self._files_seen
         self._files = self._files_seen
         self._files_seen = {}
-        memo_changed = self._memo is not None and (
-            self._memo_changed or set(self._memo) != self._memo_used
+        # What a build that made the catalog did not use goes (one that did not, kept it all).
+        memo_changed = (
+            bool(self._memo_used)
+            and self._memo is not None
+            and (self._memo_changed or set(self._memo) != self._memo_used)
         )
-        if self._memo is not None:  # what this build did not use goes
+        if memo_changed and self._memo is not None:
             self._memo = {key: self._memo[key] for key in self._memo_used if key in self._memo}
         self._memo_used = set()
         self._memo_changed = False

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.cache import CACHE_DIR
+from papershelf.cache import CACHE_DIR, BuildCache
 from papershelf.errors import ProblemsError
 from papershelf.render import PAPER_PAGE_FIELDS, PaperLink, PaperPage
 from tests.perf.conftest import Workspace, read_tree
@@ -146,3 +146,26 @@ def test_short_lists_show_only_what_their_digest_holds() -> None:
     # Related papers and the archive are re-rendered when a listed paper's slug, title or date
     # changes (render._link_identity): a PaperLink showing more would go stale.
     assert [field.name for field in dataclasses.fields(PaperLink)] == ["href", "title", "published"]
+
+
+def test_values_made_from_every_paper_outlive_a_build_that_did_not_need_them(
+    tmp_path: Path,
+) -> None:
+    # serve keeps one cache across rebuilds; a rebuild that finds nothing changed does not make
+    # the catalog, and must not forget the related papers the next edit's build will want.
+    made: list[str] = []
+
+    def compute() -> str:
+        made.append("computed")
+        return "related papers"
+
+    first = BuildCache(tmp_path / CACHE_DIR)
+    first.start_build()
+    assert first.remember("key", compute) == "related papers"
+    first.save()
+    first.start_build()  # a rebuild with nothing changed: nothing asked for
+    first.save()
+    later = BuildCache(tmp_path / CACHE_DIR)
+    later.start_build()
+    assert later.remember("key", compute) == "related papers"
+    assert made == ["computed"]
