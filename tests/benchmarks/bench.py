@@ -17,8 +17,11 @@ start-up counts, as it does in Hugo's wall time), `--runs` times:
 Each measurement records wall time and peak memory: the peak resident set size of the largest
 process (exact, from wait4), and the proportional set size of all the command's processes
 together (sampled from /proc every 20 ms; a page shared by forked processes counts once in
-total, not once per process). Peak memory is the larger of the two. The table shows medians;
-tests/benchmarks/out/bench.json has every run. Not part of the test suite.
+total, not once per process). Peak memory is the larger of the two. The tables show medians,
+the second one CPU seconds (user and system, worker processes included): on a virtual machine
+whose disk is throttled, making tens of thousands of files can take many seconds of system
+time, which `--dir /dev/shm` (a RAM disk) leaves out. tests/benchmarks/out/bench.json has every
+run. Not part of the test suite.
 
 The synthetic site has `search: false` unless `--search` is given: the Pagefind index is a
 separate program's work, timed separately.
@@ -59,6 +62,10 @@ class Measurement:
     seconds: float
     max_rss_mb: float  # the largest single process
     tree_pss_mb: float  # all processes of the command together, sampled
+    # CPU time of the command and its worker processes: user (Python), system (the kernel:
+    # mostly making files, which a throttled virtual disk can make slow).
+    user_s: float = 0.0
+    system_s: float = 0.0
 
     @property
     def peak_mb(self) -> float:
@@ -111,7 +118,14 @@ def run_measured(args: list[str], cwd: Path) -> Measurement:
             f"papershelf {' '.join(args)} failed ({process.returncode}):\n{log.read_text()}"
         )
     kb_per_mb = 1024  # Linux reports ru_maxrss in KiB
-    return Measurement(seconds, usage.ru_maxrss / kb_per_mb, peak_kb / kb_per_mb)
+    # wait4's usage covers the process and the workers it waited for.
+    return Measurement(
+        seconds,
+        usage.ru_maxrss / kb_per_mb,
+        peak_kb / kb_per_mb,
+        usage.ru_utime,
+        usage.ru_stime,
+    )
 
 
 def edit_one_paper(papers: Path, run: int) -> None:
@@ -149,7 +163,8 @@ def bench_size(
             results[stage].append(measurement)
             print(
                 f"  N={count:>6} {stage:<6} {measurement.seconds:7.2f} s "
-                f"{measurement.peak_mb:7.1f} MB",
+                f"{measurement.peak_mb:7.1f} MB  (cpu {measurement.user_s:.2f} user "
+                f"{measurement.system_s:.2f} sys)",
                 file=sys.stderr,
                 flush=True,
             )
@@ -209,6 +224,21 @@ def format_table(results: dict[int, dict[str, list[Measurement]]]) -> str:
     return "\n".join(rows)
 
 
+def format_cpu_table(results: dict[int, dict[str, list[Measurement]]]) -> str:
+    """Return a Markdown table of the median CPU seconds (user + system) per N and stage."""
+    header = "| papers | " + " | ".join(f"{s} user | {s} sys" for s in STAGES) + " |"
+    rule = "|---:|" + "---:|---:|" * len(STAGES)
+    rows = [header, rule]
+    for count, stages in results.items():
+        cells = []
+        for stage in STAGES:
+            found = stages[stage]
+            cells.append(f"{_median([m.user_s for m in found]):.2f}")
+            cells.append(f"{_median([m.system_s for m in found]):.2f}")
+        rows.append(f"| {count:,} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -236,7 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     speed = (speed_before, machine_speed())
     table = format_table(results)
+    cpu_table = format_cpu_table(results)
     print(table)
+    print()
+    print("CPU seconds (the serve stage's are not measured):")
+    print(cpu_table)
     print(f"machine speed: sum(range(1000)) took {speed[0]:.1f} us before, {speed[1]:.1f} us after")
     args.out.mkdir(parents=True, exist_ok=True)
     report = {
@@ -260,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             for count, stages in results.items()
         },
         "table": table,
+        "cpu_table": cpu_table,
     }
     path = args.out / "bench.json"
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
