@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from pathlib import Path
+
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_ATTEMPTS = 100
 
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to a temporary file beside `path`, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temp = Path(temp_name)
+    data = text.encode("utf-8")
+    target = os.fspath(path)
+    folder, name = os.path.split(target)
+    # A name of this process's own, so no other writer can have it; O_EXCL refuses one left
+    # behind by a crash (a process of the same id long ago), and the next number is tried.
+    # Mode 0666 less the umask, as any editor creates a file (mkstemp's 0600 needed a chmod).
+    for number in itertools.count():
+        temp = os.path.join(folder, f".{name}.{os.getpid()}-{number}.tmp")  # noqa: PTH118
+        try:
+            fd = os.open(temp, _FLAGS, 0o666)
+            break
+        except FileExistsError:
+            if number >= _ATTEMPTS:
+                raise
+        except FileNotFoundError:
+            if number >= _ATTEMPTS or not folder:
+                raise
+            Path(folder).mkdir(parents=True, exist_ok=True)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        # mkstemp creates 0600 files; content files should have the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        temp.chmod(0o666 & ~umask)
-        temp.replace(path)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(temp, target)  # noqa: PTH105 (no Path objects per file)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        Path(temp).unlink(missing_ok=True)
         raise

@@ -54,7 +54,7 @@ def classify(
     taxonomy: Taxonomy, *, title: str, abstract: str, links: Sequence[Link] = ()
 ) -> Classification:
     """Score every theme and tag against a paper and decide its theme, or decide on none."""
-    compiled = _compile(taxonomy)
+    compiled = _compiled(taxonomy)
     texts = (_matchable(title), _matchable(abstract), "\n".join(link.url for link in links))
     found: list[tuple[int, int, str]] = []  # (rule, field, matched text)
     for field_index, (field, text) in enumerate(zip(_FIELDS, texts, strict=True)):
@@ -80,6 +80,11 @@ def classify(
         t.id for t in taxonomy.tags if totals.get((TAG, t.id), 0.0) >= taxonomy.min_tag_score
     )
     return Classification(theme, tags, scores, tuple(evidence), verdict)
+
+
+def compile_rules(taxonomy: Taxonomy) -> None:
+    """Compile the taxonomy's rules now (~50 ms), so that processes forked later share them."""
+    _compiled(taxonomy)
 
 
 def _decide(taxonomy: Taxonomy, scores: dict[str, float]) -> tuple[str | None, str]:
@@ -159,12 +164,16 @@ def _lower(text: str) -> str:
     return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
 
 
+# The same fragments ($\times$, \%) recur across the abstracts of a listing.
+_fragment_to_plain = functools.lru_cache(maxsize=4096)(latex_to_plain)
+
+
 def _matchable(text: str) -> str:
     """Return `text` as rules see it: LaTeX turned into plain text, whitespace runs collapsed."""
     if "\\" in text or "$" in text:
         # Converting only the LaTeX fragments gives the same words as converting the whole text,
         # a hundred times faster: the converter takes ~30 ms for a whole abstract.
-        text = _LATEX_FRAGMENT.sub(lambda m: latex_to_plain(m[0]), text).replace("\xad", "")
+        text = _LATEX_FRAGMENT.sub(lambda m: _fragment_to_plain(m[0]), text).replace("\xad", "")
     return " ".join(text.split())
 
 
@@ -213,14 +222,49 @@ class _Compiled:
     scanner: re.Pattern[str]
     # For the start string found at a place: the rules that begin with it or with a prefix of it.
     users: dict[str, tuple[int, ...]]
+    # The scanner split by the first character of the strings: each finds that character (the
+    # regex engine skips to it without trying each place) followed by the longest rest there.
+    # Trying the whole scanner at every place of an abstract cost more than the rest of
+    # classifying; for a short text, one scan costs less than one per character.
+    scanners: tuple[tuple[str, re.Pattern[str]], ...]
 
     def places(self, lowered: str) -> dict[int, list[int]]:
         """Return, for each rule that may match `lowered`, where its matches may begin."""
         found: dict[int, list[int]] = {}
-        for match in self.scanner.finditer(lowered):
-            for index in self.users[match[1]]:
-                found.setdefault(index, []).append(match.start())
+        if len(lowered) < _LONG_TEXT:
+            for match in self.scanner.finditer(lowered):
+                for index in self.users[match[1]]:
+                    found.setdefault(index, []).append(match.start())
+            return found
+        hits = [
+            (match.start(), first + match[1])
+            for first, scanner in self.scanners
+            for match in scanner.finditer(lowered)
+        ]
+        hits.sort()  # each place has one first character, so places are never equal
+        for at, string in hits:
+            for index in self.users[string]:
+                found.setdefault(index, []).append(at)
         return found
+
+
+# Where one scan per first character starts to cost less than the whole scanner (measured with
+# the shipped rules: 24 against 26 us at 300 characters, 73 against 102 us for an abstract).
+_LONG_TEXT = 400
+
+
+def _compiled(taxonomy: Taxonomy) -> _Compiled:
+    """Return `_compile(taxonomy)`, looking the last taxonomy up by identity: an import
+    classifies thousands of papers with one, and hashing it for each cost more than this."""
+    last = _last_compiled[0]
+    if last is not None and last[0] is taxonomy:
+        return last[1]
+    compiled = _compile(taxonomy)
+    _last_compiled[0] = (taxonomy, compiled)
+    return compiled
+
+
+_last_compiled: list[tuple[Taxonomy, _Compiled] | None] = [None]
 
 
 @functools.lru_cache(maxsize=16)
@@ -239,7 +283,15 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
         for found in strings
     }
     unanchored = frozenset(i for i, rule in enumerate(rules) if rule.starts is None)
-    return _Compiled(rules, unanchored, re.compile(f"(?=({_trie(strings)}))"), users)
+    by_first: dict[str, list[str]] = {}
+    for string in strings:
+        by_first.setdefault(string[0], []).append(string[1:])
+    scanners = tuple(
+        (first, re.compile(f"{re.escape(first)}(?=({_trie(rests)}))"))
+        for first, rests in by_first.items()
+    )
+    scanner = re.compile(f"(?=({_trie(strings)}))")
+    return _Compiled(rules, unanchored, scanner, users, scanners)
 
 
 def _compile_rule(kind: str, target: str, rule: Rule) -> _CompiledRule:

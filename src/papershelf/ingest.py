@@ -10,7 +10,9 @@ the whole import is valid.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Any
 from papershelf.atomic import write_text_atomic
 from papershelf.cache import BuildCache
 from papershelf.canonical import IMPORTED_FIELDS, dump_paper, fingerprint, paper_values
-from papershelf.classify import Classification, classify, explain
+from papershelf.classify import Classification, classify, compile_rules, explain
 from papershelf.content import PAPERS_DIR, THEMES_FILE, display_path, load_paper, load_papers
 from papershelf.errors import Location, Problem, ProblemsError, Severity, has_errors
 from papershelf.load import YamlDocument
@@ -103,14 +105,22 @@ class _Candidate:
     entry: ScrapedEntry
     scrape: Scrape
     sources: list[ScrapedEntry] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # `_identity_keys` of `entry`
 
 
 def run_import(options: ImportOptions, progress: Progress | None = None) -> ImportReport:
     """Read every source, merge into the content directory, and write changed files."""
     progress = progress or SilentProgress()
+    # An import makes millions of objects and leaves few cycles: the cyclic collector, run every
+    # 700 allocations, scanned the growing heap again and again (a tenth of the import's time).
+    # Reference counting still frees everything that is not in a cycle.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _run_import(options, progress)
     finally:
+        if collecting:
+            gc.enable()
         progress.close()
 
 
@@ -132,8 +142,14 @@ def _run_import(options: ImportOptions, progress: Progress) -> ImportReport:
 
     candidates, merged = _merge_duplicates(scrapes)
     progress.stage("importing papers", len(candidates))
-    scraped = _all_scraped_values(candidates, taxonomy)
-    plan = _plan(candidates, existing, taxonomy, options.content_dir, progress.advance, scraped)
+    plan = _plan(
+        candidates,
+        existing,
+        taxonomy,
+        options.content_dir,
+        progress.advance,
+        dump=not options.dry_run,
+    )
     warnings = [p for p in problems if not p.is_error]
     warnings.extend(plan.warnings)
     if plan.errors:
@@ -167,14 +183,15 @@ def _merge_duplicates(scrapes: Sequence[Scrape]) -> tuple[list[_Candidate], list
             keys = _identity_keys(entry.title, entry.arxiv)
             match = next((by_key[k] for k in keys if k in by_key), None)
             if match is None:
-                match = _Candidate(entry=entry, scrape=scrape, sources=[entry])
+                match = _Candidate(entry=entry, scrape=scrape, sources=[entry], keys=keys)
                 candidates.append(match)
             else:
                 merged.append(f"{entry.location} is the same paper as {match.sources[0].location}")
                 match.entry = _combine(match.entry, entry)
                 match.scrape = scrape
                 match.sources.append(entry)
-            for key in _identity_keys(match.entry.title, match.entry.arxiv):
+                match.keys = _identity_keys(match.entry.title, match.entry.arxiv)
+            for key in match.keys:
                 by_key.setdefault(key, match)
     return candidates, merged
 
@@ -197,8 +214,8 @@ def _combine(earlier: ScrapedEntry, later: ScrapedEntry) -> ScrapedEntry:
 @dataclass
 class _Plan:
     outcomes: list[PaperOutcome] = field(default_factory=list)
-    # Each file to write, with its paper (dumped when written) and its bytes when read.
-    writes: list[tuple[Path, Paper, bytes | None]] = field(default_factory=list)
+    # Each file to write, with its canonical text and its bytes when read (None: a new file).
+    writes: list[tuple[Path, str, bytes | None]] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
@@ -208,21 +225,25 @@ class _Plan:
 MIN_ENTRIES_PER_PROCESS = 300
 
 
-def _all_scraped_values(
-    candidates: Sequence[_Candidate], taxonomy: Taxonomy
-) -> list[tuple[dict[str, Any], Classification]]:
-    """Return `_scraped_values` of every candidate, classified on every core."""
-    count = min(cpu_count(), len(candidates) // MIN_ENTRIES_PER_PROCESS)
-    if count < 2:
-        return [_scraped_values(candidate.entry, taxonomy) for candidate in candidates]
-    shards = [list(range(start, len(candidates), count)) for start in range(count)]
-    found: dict[int, tuple[dict[str, Any], Classification]] = {}
-    for done in map_shards(
-        shards,
-        lambda shard: [(i, _scraped_values(candidates[i].entry, taxonomy)) for i in shard],
-    ):
-        found.update(done)
-    return [found[index] for index in range(len(candidates))]
+@dataclass(frozen=True)
+class _Task:
+    """A candidate matched to its file: the existing paper, or the slug of a new one."""
+
+    candidate: _Candidate
+    current: Paper | None
+    path: Path
+    shown: str | None  # display_path(path), when already known
+    source: str  # the provenance source name of the candidate's scrape
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What planning one task found: its outcome and file, or its errors."""
+
+    outcome: PaperOutcome | None
+    write: tuple[Path, str, bytes | None] | None  # None when unchanged, or in a dry run
+    warning: Problem | None
+    errors: list[Problem]
 
 
 def _plan(
@@ -231,9 +252,32 @@ def _plan(
     taxonomy: Taxonomy,
     content_dir: Path,
     on_entry: Callable[[], None] = lambda: None,
-    scraped_values: Sequence[tuple[dict[str, Any], Classification]] | None = None,
+    *,
+    dump: bool = True,
 ) -> _Plan:
+    """Match candidates to files here, then classify, merge and dump them on every core."""
     plan = _Plan()
+    tasks = _match(candidates, existing, content_dir, plan.merged, on_entry)
+    for result in _run_tasks(tasks, taxonomy, on_entry, dump=dump):
+        plan.errors.extend(result.errors)
+        if result.outcome is None:
+            continue
+        if result.write is not None:
+            plan.writes.append(result.write)
+        if result.warning is not None:
+            plan.warnings.append(result.warning)
+        plan.outcomes.append(result.outcome)
+    return plan
+
+
+def _match(
+    candidates: Sequence[_Candidate],
+    existing: Sequence[Paper],
+    content_dir: Path,
+    merged: list[str],
+    on_entry: Callable[[], None],
+) -> list[_Task]:
+    """Find each candidate's paper file, or give it a new slug, in candidate order."""
     by_key: dict[str, Paper] = {}
     for paper in existing:
         for key in _paper_keys(paper):
@@ -241,67 +285,114 @@ def _plan(
     taken = {paper.slug for paper in existing}
     claimed: dict[str, _Candidate] = {}
     papers_dir = content_dir / PAPERS_DIR
-    for number, candidate in enumerate(candidates):
-        on_entry()
+    shown_prefix = _shown_prefix(display_path(papers_dir))
+    sources: dict[str, str] = {}
+    tasks: list[_Task] = []
+    for candidate in candidates:
         entry = candidate.entry
-        current = next((by_key[k] for k in _entry_keys(entry) if k in by_key), None)
+        keys = [*candidate.keys, f"imported-title:{fingerprint(entry.title)}"]
+        current = next((by_key[k] for k in keys if k in by_key), None)
         if current is not None and current.slug in claimed:
             first = claimed[current.slug]
-            plan.merged.append(
-                f"{entry.location} and {first.entry.location} both match {current.path}"
-            )
+            merged.append(f"{entry.location} and {first.entry.location} both match {current.path}")
+            on_entry()
             continue
-        scraped, classification = (
-            scraped_values[number] if scraped_values else _scraped_values(entry, taxonomy)
-        )
-        source = _source_name(Path(candidate.scrape.path), content_dir)
+        scrape_path = candidate.scrape.path
+        if scrape_path not in sources:
+            sources[scrape_path] = _source_name(Path(scrape_path), content_dir)
         if current is None:
             slug = _unique_slug(entry, taken)
             taken.add(slug)
             path = papers_dir / f"{slug}.yaml"
-            paper, problems = _new_paper(
-                slug, display_path(path), scraped, candidate.scrape, source
-            )
-            action, refreshed, kept, old_bytes = "added", [], [], None
+            shown = None if shown_prefix is None else f"{shown_prefix}{slug}.yaml"
+            tasks.append(_Task(candidate, None, path, shown, sources[scrape_path]))
         else:
             claimed[current.slug] = candidate
-            path = Path(current.path)
-            paper, problems, refreshed, kept = _refresh(current, scraped, candidate.scrape, source)
-            action = "unchanged" if paper == current else "updated"
-            old_bytes = path.read_bytes()
-        if paper is None:
-            plan.errors.extend(
-                replace(
-                    p,
-                    location=entry.location,
-                    message=f"{p.message} (in the paper for {display_path(path)})",
-                )
-                for p in problems
-            )
-            continue
-        if action != "unchanged":
-            plan.writes.append((path, paper, old_bytes))
-        if paper.theme is None:
-            plan.warnings.append(
-                Problem(
-                    Location(display_path(path), paper.line_of("title")),
-                    f"imported without a theme ({classification.verdict})",
-                    hint="set 'theme:' by hand (see `papershelf classify` for the evidence)",
-                    severity=Severity.WARNING,
-                )
-            )
-        plan.outcomes.append(
-            PaperOutcome(
-                slug=paper.slug,
-                path=display_path(path),
-                action=action,
-                theme=paper.theme,
-                classification=classification,
-                refreshed=tuple(refreshed),
-                kept=tuple(kept),
-            )
+            tasks.append(_Task(candidate, current, Path(current.path), None, sources[scrape_path]))
+    return tasks
+
+
+def _shown_prefix(shown_dir: str) -> str | None:
+    """Return what `display_path` puts before the name of a file in a directory shown as
+    `shown_dir`, or None when it works each file's path out (shown resolved, which a link at
+    the file's path would change)."""
+    if Path(shown_dir).is_absolute():
+        return None
+    return "" if shown_dir == "." else shown_dir + os.sep
+
+
+def _run_tasks(
+    tasks: Sequence[_Task], taxonomy: Taxonomy, on_task: Callable[[], None], *, dump: bool
+) -> list[_Result]:
+    """Return `_run_task` of every task, in order, run on every core."""
+    count = min(cpu_count(), len(tasks) // MIN_ENTRIES_PER_PROCESS)
+    if count < 2:
+        return [_run_one(task, taxonomy, on_task, dump) for task in tasks]
+    shards = [list(range(start, len(tasks), count)) for start in range(count)]
+    compile_rules(taxonomy)
+
+    def work(shard: Sequence[int]) -> list[_Result]:
+        # Progress is shown by this process only; the others' is counted when they are done.
+        report = on_task if shard is shards[0] else lambda: None
+        return [_run_one(tasks[index], taxonomy, report, dump) for index in shard]
+
+    results: list[_Result | None] = [None] * len(tasks)
+    for number, (shard, done) in enumerate(zip(shards, map_shards(shards, work), strict=True)):
+        for index, result in zip(shard, done, strict=True):
+            results[index] = result
+            if number:
+                on_task()
+    return [result for result in results if result is not None]
+
+
+def _run_one(task: _Task, taxonomy: Taxonomy, on_task: Callable[[], None], dump: bool) -> _Result:
+    result = _run_task(task, taxonomy, dump=dump)
+    on_task()
+    return result
+
+
+def _run_task(task: _Task, taxonomy: Taxonomy, *, dump: bool) -> _Result:
+    """Classify a candidate, merge it into its paper, and dump the paper if it changed."""
+    entry, scrape = task.candidate.entry, task.candidate.scrape
+    scraped, classification = _scraped_values(entry, taxonomy)
+    shown = task.shown or display_path(task.path)
+    current = task.current
+    if current is None:
+        slug = task.path.name.removesuffix(".yaml")
+        paper, problems = _new_paper(slug, shown, scraped, scrape, task.source)
+        action, refreshed, kept = "added", [], []
+    else:
+        paper, problems, refreshed, kept = _refresh(current, scraped, scrape, task.source)
+        action = "unchanged" if paper == current else "updated"
+    if paper is None:
+        errors = [
+            replace(p, location=entry.location, message=f"{p.message} (in the paper for {shown})")
+            for p in problems
+        ]
+        return _Result(None, None, None, errors)
+    write = None
+    if action != "unchanged" and dump:
+        # The bytes the paper was read from: a file changed since is not overwritten.
+        old_bytes = task.path.read_bytes() if current is not None else None
+        write = (task.path, dump_paper(paper), old_bytes)
+    warning = None
+    if paper.theme is None:
+        warning = Problem(
+            Location(shown, paper.line_of("title")),
+            f"imported without a theme ({classification.verdict})",
+            hint="set 'theme:' by hand (see `papershelf classify` for the evidence)",
+            severity=Severity.WARNING,
         )
-    return plan
+    outcome = PaperOutcome(
+        slug=paper.slug,
+        path=shown,
+        action=action,
+        theme=paper.theme,
+        classification=classification,
+        refreshed=tuple(refreshed),
+        kept=tuple(kept),
+    )
+    return _Result(outcome, write, warning, [])
 
 
 def _paper_keys(paper: Paper) -> Iterable[str]:
@@ -309,10 +400,6 @@ def _paper_keys(paper: Paper) -> Iterable[str]:
     if paper.provenance and paper.provenance.fingerprint("title"):
         # A curator may fix a title; the fingerprint of the title as scraped still finds it.
         yield f"imported-title:{paper.provenance.fingerprint('title')}"
-
-
-def _entry_keys(entry: ScrapedEntry) -> list[str]:
-    return [*_identity_keys(entry.title, entry.arxiv), f"imported-title:{fingerprint(entry.title)}"]
 
 
 def _scraped_values(
@@ -356,26 +443,30 @@ def _refresh(
     """Return the paper with import-owned fields refreshed and curated ones kept."""
     values = paper_values(current)
     old = current.provenance
+    recorded_fingerprints = dict(old.imported) if old else {}
     merged: dict[str, Any] = {}
-    fingerprints: dict[str, str] = {}
     refreshed: list[str] = []
     kept: list[str] = []
     for name in IMPORTED_FIELDS:
-        mine = values.get(name)
-        recorded = old.fingerprint(name) if old else None
-        owned_by_import = recorded == fingerprint(mine) if recorded else mine is None
-        if owned_by_import or mine == scraped[name]:
-            merged[name] = scraped[name]
-            fingerprints[name] = fingerprint(scraped[name])
-            if mine != scraped[name]:
+        mine, theirs = values.get(name), scraped[name]
+        recorded = recorded_fingerprints.get(name)
+        # Import owns a value equal to the scraped one, and one that is still what it wrote.
+        if mine == theirs or (recorded == fingerprint(mine) if recorded else mine is None):
+            merged[name] = theirs
+            if mine != theirs:
                 refreshed.append(name)
         else:
             merged[name] = mine
-            # Keep the old fingerprint: the value stays the curator's until it matches again.
-            fingerprints[name] = recorded or fingerprint(None)
             kept.append(name)
     if not refreshed:
         return current, [], refreshed, kept
+    # A kept value keeps its old fingerprint: it stays the curator's until it matches again.
+    fingerprints = {
+        name: (recorded_fingerprints.get(name) or fingerprint(None))
+        if name in kept
+        else fingerprint(merged[name])
+        for name in IMPORTED_FIELDS
+    }
     provenance = Provenance(
         source=source,
         scraped_on=scrape.scraped_on or (old.scraped_on if old else None),
@@ -437,10 +528,10 @@ def _source_name(source: Path, content_dir: Path) -> str:
 
 
 def _write_all(
-    writes: Sequence[tuple[Path, Paper, bytes | None]], on_write: Callable[[], None] = lambda: None
+    writes: Sequence[tuple[Path, str, bytes | None]], on_write: Callable[[], None] = lambda: None
 ) -> None:
-    """Write each paper's file atomically, in canonical form (made and written on every core),
-    refusing to replace a file that changed since it was read."""
+    """Write each paper's file atomically (on every core), refusing to replace a file that
+    changed since it was read."""
     conflicts = [
         Problem(
             Location(display_path(path)),
@@ -455,9 +546,9 @@ def _write_all(
     count = max(1, min(cpu_count(), len(writes) // MIN_ENTRIES_PER_PROCESS))
     shards = [list(writes[start::count]) for start in range(count)]
 
-    def write(shard: Sequence[tuple[Path, Paper, bytes | None]]) -> int:
-        for path, paper, _ in shard:
-            write_text_atomic(path, dump_paper(paper))
+    def write(shard: Sequence[tuple[Path, str, bytes | None]]) -> int:
+        for path, text, _ in shard:
+            write_text_atomic(path, text)
             if shard is shards[0]:
                 on_write()  # progress is shown by this process only
         return len(shard)

@@ -13,7 +13,6 @@ from pathlib import Path
 from papershelf.errors import Location, Problem
 from papershelf.load import read_text
 from papershelf.model import Scrape
-from papershelf.sources.hf_html import parse_hf_html
 from papershelf.sources.hf_json import parse_hf_json
 from papershelf.sources.hf_text import looks_like_hf_text, parse_hf_text
 
@@ -54,6 +53,9 @@ def parse_scrape(
     if chosen == "hf-json":
         return parse_hf_json(text, display_path, scraped_on=scraped_on)
     if chosen == "hf-html":
+        # Imported here: BeautifulSoup takes ~0.1 s to import, which text listings do not need.
+        from papershelf.sources.hf_html import parse_hf_html
+
         return parse_hf_html(text, display_path, scraped_on=scraped_on)
     if chosen == "hf-text":
         return parse_hf_text(text, display_path, scraped_on=scraped_on)

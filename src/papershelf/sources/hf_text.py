@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from papershelf.errors import Location, Problem
 from papershelf.model import Authors, Organization, Scrape, ScrapedEntry
@@ -58,14 +59,11 @@ _KNOWN_HEADER = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     number: int  # 1-based
     text: str  # as in the file, without the line ending
-
-    @property
-    def stripped(self) -> str:
-        return self.text.strip()
+    # The text without surrounding whitespace, which the parser looks at several times a line.
+    stripped: str
 
     @property
     def column(self) -> int:
@@ -96,7 +94,10 @@ def parse_hf_text(
     text: str, display_path: str, *, scraped_on: dt.date | None = None
 ) -> tuple[Scrape | None, list[Problem]]:
     """Read every paper of a text-copy listing, or say what is wrong, line by line."""
-    lines = [_Line(n, raw.rstrip("\r")) for n, raw in enumerate(text.split("\n"), start=1)]
+    lines = [
+        _Line(n, raw, raw.strip())
+        for n, raw in enumerate((raw.rstrip("\r") for raw in text.split("\n")), start=1)
+    ]
     problems: list[Problem] = []
     drafts: list[_Draft] = []
     page_date: ListingDate | None = None
@@ -139,7 +140,8 @@ def parse_hf_text(
             authors=draft.authors,
             organization=draft.organization,
             comments=draft.comments,
-            links=extract_links(draft.abstract),
+            # Every link has "://": most abstracts have none, and looking cost more than reading.
+            links=extract_links(draft.abstract) if "://" in draft.abstract else (),
         )
         for draft, published in zip(drafts, resolved.dates, strict=True)
     )

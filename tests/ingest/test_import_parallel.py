@@ -1,0 +1,91 @@
+"""Import on several cores gives what import on one core gives; files are replaced atomically and
+never over a file that changed during the import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from papershelf import ingest
+from papershelf.atomic import write_text_atomic
+from papershelf.errors import ProblemsError
+from papershelf.ingest import ImportOptions, run_import
+from tests.benchmarks.synthetic import synthetic_listing
+from tests.ingest.conftest import snapshot
+
+
+def _import_twice(root: Path, repo_root: Path, monkeypatch, cores: int) -> list:
+    """Import a listing, then a newer one with other counts, on `cores` processes."""
+    monkeypatch.setattr(ingest, "cpu_count", lambda: cores)
+    (root / "content" / "papers").mkdir(parents=True)
+    (root / "content" / "themes.yaml").write_bytes(
+        (repo_root / "content" / "themes.yaml").read_bytes()
+    )
+    listing = synthetic_listing(700)  # enough papers for two processes
+    (root / "first.txt").write_text(listing, encoding="utf-8")
+    newer = listing.replace(" 2019\n", " 2019 7\n").replace("Masakhane", "Masakhane NLP")
+    (root / "newer.txt").write_text(newer, encoding="utf-8")
+    monkeypatch.chdir(root)
+    seen = []
+    for name in ("first.txt", "newer.txt"):
+        options = ImportOptions(
+            sources=(Path(name),), content_dir=Path("content"), scraped_on=dt.date(2026, 1, 5)
+        )
+        report = run_import(options)
+        seen.append(report.summary_lines(explain=True))
+        seen.append([problem.format_text() for problem in report.warnings])
+        seen.append(snapshot(root / "content"))
+    return seen
+
+
+def test_import_on_two_processes_matches_one(tmp_path: Path, repo_root: Path, monkeypatch):
+    one = _import_twice(tmp_path / "one", repo_root, monkeypatch, cores=1)
+    two = _import_twice(tmp_path / "two", repo_root, monkeypatch, cores=2)
+    assert one == two
+    assert "700 added" in one[0][-1] and " updated" in one[3][-1]
+    assert not any(name.endswith(".tmp") for name in one[2])
+
+
+def test_a_file_changed_since_it_was_read_is_not_replaced(tmp_path: Path):
+    changed, new, untouched = tmp_path / "changed.yaml", tmp_path / "new.yaml", tmp_path / "u.yaml"
+    changed.write_text("edited by hand\n", encoding="utf-8")
+    new.write_text("appeared meanwhile\n", encoding="utf-8")
+    writes = [
+        (changed, "title: x\n", b"as read\n"),
+        (new, "title: y\n", None),
+        (untouched, "title: z\n", None),
+    ]
+    with pytest.raises(ProblemsError) as raised:
+        ingest._write_all(writes)
+    messages = [problem.message for problem in raised.value.problems]
+    assert messages == ["file changed on disk during the import; nothing was written"] * 2
+    assert changed.read_text(encoding="utf-8") == "edited by hand\n"
+    assert new.read_text(encoding="utf-8") == "appeared meanwhile\n"
+    assert not untouched.exists()
+
+
+def test_atomic_write_gives_a_new_file_the_usual_permissions(tmp_path: Path):
+    umask = os.umask(0o027)
+    try:
+        write_text_atomic(tmp_path / "sub" / "paper.yaml", "title: é\n")
+    finally:
+        os.umask(umask)
+    path = tmp_path / "sub" / "paper.yaml"
+    assert path.read_bytes() == "title: é\n".encode()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["paper.yaml"]
+
+
+def test_atomic_write_replaces_a_file_and_steps_over_a_leftover_temporary_one(tmp_path: Path):
+    path = tmp_path / "paper.yaml"
+    path.write_text("old\n", encoding="utf-8")
+    leftover = tmp_path / f".paper.yaml.{os.getpid()}-0.tmp"  # as if from a crash long ago
+    leftover.write_text("half", encoding="utf-8")
+    write_text_atomic(path, "new\n")
+    assert path.read_text(encoding="utf-8") == "new\n"
+    assert leftover.read_text(encoding="utf-8") == "half"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [leftover.name, "paper.yaml"]
