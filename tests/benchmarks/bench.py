@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 import timeit
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -209,32 +210,30 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def format_table(results: dict[int, dict[str, list[Measurement]]]) -> str:
-    """Return a Markdown table of median seconds and peak MB per N and stage."""
-    header = "| papers | " + " | ".join(f"{s} s | {s} MB" for s in STAGES) + " |"
-    rule = "|---:|" + "---:|---:|" * len(STAGES)
-    rows = [header, rule]
-    for count, stages in results.items():
-        cells = []
-        for stage in STAGES:
-            found = stages[stage]
-            cells.append(f"{_median([m.seconds for m in found]):.2f}")
-            cells.append(f"{_median([m.peak_mb for m in found]):.0f}")
-        rows.append(f"| {count:,} | " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+# Columns of the tables: (heading after the stage's name, value of a measurement, format).
+Column = tuple[str, Callable[[Measurement], float], str]
+TIME_AND_MEMORY: tuple[Column, ...] = (
+    ("s", lambda m: m.seconds, ".2f"),
+    ("MB", lambda m: m.peak_mb, ".0f"),
+)
+CPU: tuple[Column, ...] = (
+    ("user", lambda m: m.user_s, ".2f"),
+    ("sys", lambda m: m.system_s, ".2f"),
+)
 
 
-def format_cpu_table(results: dict[int, dict[str, list[Measurement]]]) -> str:
-    """Return a Markdown table of the median CPU seconds (user + system) per N and stage."""
-    header = "| papers | " + " | ".join(f"{s} user | {s} sys" for s in STAGES) + " |"
-    rule = "|---:|" + "---:|---:|" * len(STAGES)
-    rows = [header, rule]
+def format_table(
+    results: dict[int, dict[str, list[Measurement]]], columns: tuple[Column, ...] = TIME_AND_MEMORY
+) -> str:
+    """Return a Markdown table of the medians of `columns` per N and stage."""
+    headings = [f"{stage} {heading}" for stage in STAGES for heading, _, _ in columns]
+    rows = ["| papers | " + " | ".join(headings) + " |", "|---:|" + "---:|" * len(headings)]
     for count, stages in results.items():
-        cells = []
-        for stage in STAGES:
-            found = stages[stage]
-            cells.append(f"{_median([m.user_s for m in found]):.2f}")
-            cells.append(f"{_median([m.system_s for m in found]):.2f}")
+        cells = [
+            f"{_median([value(m) for m in stages[stage]]):{spec}}"
+            for stage in STAGES
+            for _, value, spec in columns
+        ]
         rows.append(f"| {count:,} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -266,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     speed = (speed_before, machine_speed())
     table = format_table(results)
-    cpu_table = format_cpu_table(results)
+    cpu_table = format_table(results, CPU)
     print(table)
     print()
     print("CPU seconds (the serve stage's are not measured):")
