@@ -152,7 +152,9 @@ def render_site(
     feeds = site_feeds(config, catalog)
     in_feeds = {paper.slug for feed in feeds for paper in feed.papers}
     progress.stage("rendering papers", len(catalog.papers))
-    queue = PageQueue(writer, options.jobs, on_page=progress.advance)
+    # Without a bar to move (CI, --quiet, piped output), nothing needs telling page by page.
+    on_page = None if isinstance(progress, SilentProgress) else progress.advance
+    queue = PageQueue(writer, options.jobs, on_page=on_page)
     pages, found = render_pages(
         env,
         options.templates_dir,

@@ -108,7 +108,10 @@ class PageQueue:
         self.queued = []
         # Forking pays for rendering; files that only need writing go along when it does.
         processes = self._processes(len(queued))
-        here, first_here = os.getpid(), carry is None or processes == 1
+        # Work that carries values back runs wholly in forked processes, so that this one holds
+        # only what they send, unless a progress bar needs this one to do a share, live.
+        here = os.getpid()
+        first_here = carry is None or processes == 1 or self.on_page is not None
         if self.writer is not None:
             queued += [output for output in outputs if isinstance(output, OutputFile)]
         # Interleaved, so that each process gets its share of every kind of page.
@@ -118,8 +121,6 @@ class PageQueue:
             map_shards(
                 shards,
                 lambda shard: self._render(queued, shard, render, explain, carry, here),
-                # Work that carries values back is all done in forked processes, so that this
-                # one holds only what they send (see workers.map_shards).
                 first_here=first_here,
             )
         ):
