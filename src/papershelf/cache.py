@@ -604,12 +604,6 @@ class BuildCache:
         store = self._derived_store(kind)
         return key is not None and store is not None and store.contains(key)
 
-    def put_derived(self, kind: str, slug: str, value: Any) -> None:
-        key = self.paper_keys.get(slug)
-        store = self._derived_store(kind)
-        if key is not None and store is not None:
-            store.put(key, value)
-
     def remember(self, key: str, compute: Callable[[], Any]) -> Any:
         """Return the value computed before from the inputs `key` is a digest of, else compute
         it (for values made from every paper, such as related papers)."""
@@ -621,11 +615,6 @@ class BuildCache:
             self._memo[key] = compute()
             self._memo_changed = True
         return self._memo[key]
-
-    @staticmethod
-    def dumps(value: Any) -> bytes:
-        """Pickle derived values (fast for Markup) to hand them to another process."""
-        return _dumps(value)
 
     def journal_marks(self) -> dict[str, int]:
         """Return where each store of derived values stands, for `export_derived`."""
@@ -641,10 +630,6 @@ class BuildCache:
             store = self._derived_store(kind)
             if store is not None:
                 store.absorb(parts)
-
-    @staticmethod
-    def loads(data: bytes) -> Any:
-        return pickle.loads(data)
 
     def paper_key(self, slug: str) -> str:
         """Return a digest of the paper's file as this build read it ('' if unknown)."""

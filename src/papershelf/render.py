@@ -632,17 +632,6 @@ def _term_views(
     return themes, tags
 
 
-def paper_views(
-    catalog: Catalog, texts: Mapping[str, PaperText], site: SiteUrls
-) -> dict[str, PaperView]:
-    """Return every paper's view, by slug."""
-    themes, tags = _term_views(catalog.taxonomy, site)
-    return {
-        paper.slug: _paper_view(paper, texts[paper.slug], themes, tags, site)
-        for paper in catalog.papers
-    }
-
-
 def _paper_view(
     paper: Paper,
     text: PaperText,
