@@ -29,6 +29,7 @@ from papershelf.errors import Problem, ProblemsError, has_errors
 from papershelf.incremental import paper_files_digest, site_inputs_digest
 from papershelf.progress import Progress, SilentProgress
 from papershelf.sitewriter import SiteWriter, StoredFile, matches_manifest
+from papershelf.workers import in_background
 from papershelf.write import OutputFile, SiteDiff, compare_site, find_collisions, write_site
 
 
@@ -264,12 +265,16 @@ def _cached_build(
     if cache is None:
         cache = BuildCache(cache_dir_for(options.out_dir))
     cache.start_build()
+    record = cache.site(options.out_dir)
+    # Tens of thousands of stat calls, made while this thread reads the inputs.
+    verified = in_background(
+        lambda: record is not None and matches_manifest(options.out_dir.resolve(), record.manifest)
+    )
     site_inputs = site_inputs_digest(
         options.content_dir, options.templates_dir, options.base_url, cache.code
     )
     inputs = digest_text(site_inputs, paper_files_digest(options.content_dir, cache))
-    record = cache.site(options.out_dir)
-    intact = record is not None and matches_manifest(options.out_dir.resolve(), record.manifest)
+    intact = verified()
     if intact and record.inputs == inputs:
         cache.save()
         return _result(options, record.summary, time.perf_counter() - started)

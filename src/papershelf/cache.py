@@ -57,10 +57,12 @@ SHARDS = 32
 RACY_NS = 3_000_000_000
 # Below this many files to parse per process, forking costs more than it saves.
 MIN_PARSES_PER_PROCESS = 300
-# Libraries whose version shapes the output.
+# Libraries whose version shapes the output: module, and distribution as its dist-info names it.
 LIBRARIES = (
-    *("jinja2", "markupsafe", "markdown_it", "yaml", "pylatexenc", "slugify", "text_unidecode"),
-    *("pagefind", "pagefind_bin", "pagefind_bin_extended"),
+    *(("jinja2", "jinja2"), ("markupsafe", "markupsafe"), ("markdown_it", "markdown_it_py")),
+    *(("yaml", "pyyaml"), ("pylatexenc", "pylatexenc"), ("slugify", "python_slugify")),
+    *(("text_unidecode", "text_unidecode"), ("pagefind", "pagefind")),
+    *(("pagefind_bin", "pagefind_bin"), ("pagefind_bin_extended", "pagefind_bin_extended")),
 )
 
 
@@ -87,16 +89,38 @@ def code_digest() -> str:
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
             parts += [path.relative_to(package).as_posix(), path.read_bytes()]
-    for name in LIBRARIES:
-        # The installed files' sizes and times, without importing what a warm build never needs.
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec is not None and spec.origin else ""
-        if origin:
-            stat = Path(origin).stat()
-            origin = f"{origin}:{stat.st_size}:{stat.st_mtime_ns}"
-        parts.append(f"{name}={origin}")
+    installed: dict[Path, list[str]] = {}  # dist-info directories, by where they are
+    for module, distribution in LIBRARIES:
+        parts.append(f"{module}={_library_version(module, distribution, installed)}")
     parts.append(os.environ.get("PAGEFIND_BINARY_PATH", ""))
     return digest_text(*parts)
+
+
+def _library_version(module: str, distribution: str, installed: dict[Path, list[str]]) -> str:
+    """Return the installed version of a library as its dist-info directory names it, without
+    importing it (a warm build needs none); else its file's size and time. A version, not file
+    times, so that a cache restored in CI, where every run installs the libraries anew, holds."""
+    spec = importlib.util.find_spec(module)
+    origin = spec.origin if spec is not None and spec.origin else ""
+    if not origin:
+        return ""
+    path = Path(origin)
+    where = path.parent.parent if path.name == "__init__.py" else path.parent
+    if where not in installed:
+        try:
+            installed[where] = [name for name in os.listdir(where) if name.endswith(".dist-info")]
+        except OSError:
+            installed[where] = []
+    found = [
+        name
+        for name in installed[where]
+        if name.removesuffix(".dist-info").rpartition("-")[0].lower().replace(".", "_")
+        == distribution
+    ]
+    if len(found) == 1:
+        return found[0]
+    stat = path.stat()
+    return f"{origin}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 # ---------------------------------------------------------------- papers as plain tuples
@@ -362,6 +386,11 @@ class _Shards:
         self.journal.clear()
 
 
+def _read_bytes(name: str) -> bytes:
+    with open(name, "rb") as handle:  # noqa: PTH123 (strings: cheaper than Path objects)
+        return handle.read()
+
+
 def _shard_of(key: str) -> int:
     return int(key[:4], 16) % SHARDS
 
@@ -437,7 +466,7 @@ class BuildCache:
         self.started_ns = time.time_ns()
         self.code = code_digest()
         self.paper_keys: dict[str, str] = {}  # slug -> key of the paper's file this build
-        self.listings: dict[Path, list[tuple[Path, str]]] = {}  # paper files, listed once
+        self.listings: dict[Path, list[tuple[str, str]]] = {}  # paper files, listed once
         self.inputs_digest = ""
         usable = directory if _CODEC_OK else None
         self._files: dict[str, FileState] = (
@@ -445,6 +474,10 @@ class BuildCache:
         )
         self._files_seen: dict[str, FileState] = {}
         self._papers = _Shards(usable, "papers", self.code)
+        # Papers decoded by the last build and this one, by key: a cache kept in memory
+        # (`serve`) decodes only the files that changed.
+        self._decoded: dict[str, tuple[Paper | None, tuple[Problem, ...]]] = {}
+        self._decoded_used: dict[str, tuple[Paper | None, tuple[Problem, ...]]] = {}
         # Values derived from papers, a store for each kind, keyed by the paper's key.
         self._derived: dict[str, _Shards] = {}
         self._derived_stamp = ""
@@ -464,51 +497,68 @@ class BuildCache:
         self._files_seen = {}
         self.inputs_digest = ""
 
-    def file_digest(self, path: Path) -> tuple[str, bytes | None]:
-        """Return the digest of a file's bytes, and the bytes if they had to be read."""
-        name = str(path)
-        seen = self._files_seen.get(name)
-        if seen is not None:
-            return seen.digest, None
-        stat = os.stat(name)  # noqa: PTH116 (one per paper file: strings are cheaper)
-        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-        state = self._files.get(name)
-        raw = None
-        if state is not None and state.trusted and state.signature == signature:
-            digest = state.digest
-        else:
-            raw = path.read_bytes()
-            digest = digest_text(raw)
-        trusted = stat.st_mtime_ns < self.started_ns - RACY_NS
-        self._files_seen[name] = FileState(signature, digest, trusted)
-        return digest, raw
+    def file_digests(self, names: Sequence[str]) -> list[str | None]:
+        """Return the digest of each file's bytes (None: it cannot be read), reading only the
+        files whose stat signature is not the one recorded (one loop: a build stats every
+        paper file, and a call per file cost more than the stat itself)."""
+        files, seen = self._files, self._files_seen
+        trusted_before = self.started_ns - RACY_NS
+        found: list[str | None] = []
+        for name in names:
+            state = seen.get(name)
+            if state is None:
+                try:
+                    stat = os.stat(name)  # noqa: PTH116 (strings: cheaper than Path objects)
+                except OSError:
+                    found.append(None)
+                    continue
+                signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+                state = files.get(name)
+                if state is None or not state.trusted or state.signature != signature:
+                    try:
+                        digest = digest_text(_read_bytes(name))
+                    except OSError:
+                        found.append(None)
+                        continue
+                    state = FileState(signature, digest, stat.st_mtime_ns < trusted_before)
+                seen[name] = state
+            found.append(state.digest)
+        return found
 
     def read_paper(
-        self, path: Path, shown: str, parse: Callable[[bytes, str], tuple]
+        self, name: str, shown: str, parse: Callable[[bytes, str], tuple]
     ) -> tuple[str, Paper | None, list[Problem]]:
         """Return a paper file's key, paper and problems, parsing it (`parse(raw, shown)`) only
         when this file's content has not been parsed before."""
-        name = str(path)
-        digest, raw = self.file_digest(path)
-        key = digest_text(shown, digest)
+        state = self._files_seen.get(name)
+        if state is None:
+            self.file_digests([name])
+            state = self._files_seen.get(name)
+            if state is None:
+                raise OSError(f"cannot read {name}")
+        key = digest_text(shown, state.digest)
+        known = self._decoded.get(key)
+        if known is not None:
+            self._decoded_used[key] = known
+            return key, known[0], list(known[1])
         cached = self._papers.get(key)
         if cached is not None:
             record, problems = cached
-            return key, decode_paper(record), decode_problems(problems)
-        if raw is None:
-            raw = path.read_bytes()
-            if digest_text(raw) != digest:  # changed since it was stat'ed: parse what is there
-                digest = digest_text(raw)
-                signature = self._files_seen[name].signature
-                self._files_seen[name] = FileState(signature, digest, False)
-                key = digest_text(shown, digest)
+            paper, found = decode_paper(record), decode_problems(problems)
+            self._decoded_used[key] = (paper, tuple(found))
+            return key, paper, found
+        raw = _read_bytes(name)
+        digest = digest_text(raw)
+        if digest != state.digest:  # changed since it was stat'ed: parse what is there
+            self._files_seen[name] = FileState(state.signature, digest, False)
+            key = digest_text(shown, digest)
         paper, problems = parse(raw, shown)
         self._papers.put(key, (encode_paper(paper), encode_problems(problems)))
         return key, paper, problems
 
     def read_papers(
         self,
-        listed: Sequence[tuple[Path, str]],
+        listed: Sequence[tuple[str, str]],
         parse: Callable[[bytes, str], tuple],
         processes: int | None = None,
     ) -> list[tuple[str, Paper | None, list[Problem]] | OSError]:
@@ -516,11 +566,11 @@ class BuildCache:
         core; an unreadable file gives its OSError."""
         results: list[Any] = [None] * len(listed)
         todo: list[int] = []
-        for index, (path, shown) in enumerate(listed):
-            state = self._files.get(str(path))
+        for index, (name, shown) in enumerate(listed):
+            state = self._files.get(name)
             if state is not None and state.trusted:
                 try:
-                    results[index] = self.read_paper(path, shown, parse)
+                    results[index] = self.read_paper(name, shown, parse)
                     continue
                 except OSError as exc:
                     results[index] = exc
@@ -535,13 +585,13 @@ class BuildCache:
         def work(shard: Sequence[int]) -> list[tuple]:
             done = []
             for index in shard:
-                path, shown = listed[index]
+                name, shown = listed[index]
                 try:
-                    key, paper, problems = self.read_paper(path, shown, parse)
+                    key, paper, problems = self.read_paper(name, shown, parse)
                 except OSError as exc:
                     done.append((index, exc))
                     continue
-                state = self._files_seen[str(path)]
+                state = self._files_seen[name]
                 record = (encode_paper(paper), encode_problems(problems))
                 done.append((index, key, state, record))
             return done
@@ -552,11 +602,13 @@ class BuildCache:
                     results[index] = found[0]
                     continue
                 key, state, record = found
-                path, _ = listed[index]
+                name, _ = listed[index]
                 if number:  # parsed by another process: take note of it here
-                    self._files_seen[str(path)] = state
+                    self._files_seen[name] = state
                     self._papers.put(key, record)
-                results[index] = (key, decode_paper(record[0]), decode_problems(record[1]))
+                paper, problems = decode_paper(record[0]), decode_problems(record[1])
+                self._decoded_used[key] = (paper, tuple(problems))
+                results[index] = (key, paper, problems)
         return results
 
     # -- values derived from one paper
@@ -668,6 +720,7 @@ class BuildCache:
         changed = self._files != self._files_seen
         self._files = self._files_seen
         self._files_seen = {}
+        self._decoded, self._decoded_used = self._decoded_used, {}
         # What a build that made the catalog did not use goes (one that did not, kept it all).
         memo_changed = (
             bool(self._memo_used)

@@ -33,47 +33,50 @@ def display_path(path: Path) -> str:
 
 def paper_files(content_dir: Path) -> list[Path]:
     """Return the paper files under `content_dir/papers`, sorted by name."""
-    return [path for path, _ in _paper_entries(content_dir)]
-
-
-def _paper_entries(content_dir: Path) -> list[tuple[Path, bool]]:
-    """Return each paper file, sorted by name, and whether it is a symbolic link."""
     papers_dir = content_dir / PAPERS_DIR
+    return [papers_dir / name for name, _ in _paper_entries(papers_dir)]
+
+
+def _paper_entries(papers_dir: Path) -> list[tuple[str, bool]]:
+    """Return each paper file's name, sorted, and whether it is a symbolic link."""
     if not papers_dir.is_dir():
         return []
     with os.scandir(papers_dir) as entries:  # no stat per file: the directory says what is one
-        found = sorted(
+        return sorted(
             (entry.name, entry.is_symlink())
             for entry in entries
             if os.path.splitext(entry.name)[1] in PAPER_SUFFIXES  # noqa: PTH122 (no Path each)
             and entry.is_file()
         )
-    return [(papers_dir / name, link) for name, link in found]
 
 
-def paper_files_shown(content_dir: Path, cache: BuildCache | None = None) -> list[tuple[Path, str]]:
-    """Return each paper file and its path as messages show it (listed once per build)."""
+def paper_files_shown(content_dir: Path, cache: BuildCache | None = None) -> list[tuple[str, str]]:
+    """Return each paper file's path and its path as messages show it, listed once per build
+    (strings, not Path objects: a build lists tens of thousands)."""
     listed = cache.listings.get(content_dir) if cache is not None else None
     if listed is None:
-        entries = _paper_entries(content_dir)
-        listed = list(zip((path for path, _ in entries), _shown_paths(entries), strict=True))
+        papers_dir = content_dir / PAPERS_DIR
+        entries = _paper_entries(papers_dir)
+        prefix = os.path.join(papers_dir, "")  # noqa: PTH118
+        paths = [prefix + name for name, _ in entries]
+        listed = list(zip(paths, _shown_paths(papers_dir, entries), strict=True))
         if cache is not None:
             cache.listings[content_dir] = listed
     return listed
 
 
-def _shown_paths(entries: list[tuple[Path, bool]]) -> list[str]:
+def _shown_paths(papers_dir: Path, entries: list[tuple[str, bool]]) -> list[str]:
     """Return `display_path` of each file, working it out once for their directory."""
     if not entries:
         return []
-    directory = display_path(entries[0][0].parent)
+    directory = display_path(papers_dir)
     if not Path(directory).is_absolute():
         prefix = "" if directory == "." else directory + os.sep
-        return [prefix + path.name for path, _ in entries]
+        return [prefix + name for name, _ in entries]
     # Shown resolved: the same as the directory's resolved path, unless the file is a link.
     return [
-        display_path(path) if link else os.path.join(directory, path.name)  # noqa: PTH118
-        for path, link in entries
+        display_path(papers_dir / name) if link else os.path.join(directory, name)  # noqa: PTH118
+        for name, link in entries
     ]
 
 
@@ -128,7 +131,7 @@ def load_papers(
         key = ""
         # Unreadable (an OSError): say so as a read without the cache would.
         if read is None or isinstance(read[number], OSError):
-            paper, found = load_paper(path, shown)
+            paper, found = load_paper(Path(path), shown)
         else:
             key, paper, found = read[number]
         problems.extend(found)

@@ -31,13 +31,11 @@ def site_inputs_digest(
 
 def paper_files_digest(content_dir: Path, cache: BuildCache) -> str:
     """Return a digest of the paper files: their names (as messages show them) and bytes."""
+    listed = paper_files_shown(content_dir, cache)
+    digests = cache.file_digests([name for name, _ in listed])
     parts: list[str] = []
-    for path, shown in paper_files_shown(content_dir, cache):
-        try:
-            digest, _ = cache.file_digest(path)
-        except OSError:  # unreadable: the build will say so
-            digest = "unreadable"
-        parts += [shown, digest]
+    for (_, shown), digest in zip(listed, digests, strict=True):
+        parts += [shown, digest or "unreadable"]  # unreadable: the build will say so
     return digest_text(*parts)
 
 

@@ -834,25 +834,30 @@ def _card_problem(
 
 
 # What a paper's page is rendered from, besides the paper and its related papers: changing any
-# of these fields means changing `_paper_page_inputs` (tests/perf checks that they are known).
+# of these fields means changing `_paper_inputs` (tests/perf checks that they are known).
 PAPER_PAGE_FIELDS = ("site", "page", "paper", "related", "citation", "copy_script_href")
 
 
-def _paper_page_inputs(
-    cache: BuildCache | None,
-    paper: Paper,
-    catalog: Catalog,
-    unchanging: str,
-    identity: Callable[[Paper], str],
-) -> str:
-    """Return a digest of everything a paper's page shows, or "" when it is not known
-    (`identity`: `_link_identity`, or a faster equivalent)."""
-    if cache is None or not cache.inputs_digest or not cache.paper_key(paper.slug):
-        return ""
-    related = [identity(other) for other in catalog.related[paper.slug]]
-    return digest_text(
-        cache.inputs_digest, unchanging, "paper.html", cache.paper_key(paper.slug), *related
-    )
+def _paper_inputs(
+    cache: BuildCache | None, catalog: Catalog, unchanging: str
+) -> dict[str, tuple[str, str]]:
+    """Return, by slug, a digest of everything each paper's page shows and one of what its
+    citation files are made from; a paper missing is one whose inputs are not known."""
+    if cache is None or not cache.inputs_digest:
+        return {}
+    keys, related = cache.paper_keys, catalog.related
+    identities = {paper.slug: _link_identity(paper) for paper in catalog.papers}
+    page, files = (cache.inputs_digest, unchanging, "paper.html"), cache.inputs_digest
+    found = {}
+    for slug in identities:
+        key = keys.get(slug)
+        if key:
+            shown = [identities[other.slug] for other in related[slug]]
+            found[slug] = (
+                digest_text(*page, key, *shown),
+                digest_text(files, CITATIONS_SOURCE, key),
+            )
+    return found
 
 
 def _link_identity(paper: Paper) -> str:
@@ -895,13 +900,6 @@ class _PaperJob:
         page = (urls.output_path(urls.paper(slug)),) if self.render_page else ()
         files = (urls.paper_bibtex(slug), urls.paper_csl(slug)) if self.make_files else ()
         return page + files
-
-
-def _citation_inputs(cache: BuildCache | None, paper: Paper) -> str:
-    """Return a digest of what a paper's citation files are made from ("" when not known)."""
-    if cache is None or not cache.inputs_digest or not cache.paper_key(paper.slug):
-        return ""
-    return digest_text(cache.inputs_digest, CITATIONS_SOURCE, cache.paper_key(paper.slug))
 
 
 def render_pages(
@@ -971,34 +969,29 @@ def render_pages(
     def listing_inputs(route: str, *parts: str | Sequence[Paper]) -> str:
         return _listing_inputs(cache, unchanging, route, parts)
 
-    identities: dict[str, str] = {}
-
-    def identity(paper: Paper) -> str:  # each paper's, worked out once
-        found = identities.get(paper.slug)
-        if found is None:
-            found = identities[paper.slug] = _link_identity(paper)
-        return found
-
     # Papers first: each one's page and citation files, made on every core, which also derive
-    # the briefs the listings below are made of.
+    # the briefs the listings below are made of. A paper whose inputs the last build saw keeps
+    # its files (a loop over every paper, kept tight: an edit build is mostly this).
     jobs: list[_PaperJob] = []
+    paper_inputs = _paper_inputs(cache, catalog, unchanging)
+    reuse = queue.reuse if queue is not None else None
     for paper in catalog.papers:
-        page_inputs = _paper_page_inputs(cache, paper, catalog, unchanging, identity)
-        path = urls.output_path(urls.paper(paper.slug))
-        reused = queue.reuse(path, "templates/paper.html", page_inputs) if queue else None
-        file_inputs = _citation_inputs(cache, paper)
-        kept = [
-            queue.reuse(file, CITATIONS_SOURCE, file_inputs) if queue else None
-            for file in (urls.paper_bibtex(paper.slug), urls.paper_csl(paper.slug))
-        ]
+        slug = paper.slug
+        page_inputs, file_inputs = paper_inputs.get(slug, ("", ""))
+        reused = kept_bibtex = kept_csl = None
+        if reuse is not None:
+            reused = reuse(urls.output_path(urls.paper(slug)), "templates/paper.html", page_inputs)
+            kept_bibtex = reuse(urls.paper_bibtex(slug), CITATIONS_SOURCE, file_inputs)
+            kept_csl = reuse(urls.paper_csl(slug), CITATIONS_SOURCE, file_inputs)
         if reused is not None:
             outputs.append(reused)
             if on_paper is not None:
                 on_paper()
-        if all(kept):
-            outputs += kept
-        if reused is None or not all(kept):
-            jobs.append(_PaperJob(paper, reused is None, page_inputs, not all(kept), file_inputs))
+        kept_files = kept_bibtex is not None and kept_csl is not None
+        if kept_files:
+            outputs += (kept_bibtex, kept_csl)
+        if reused is None or not kept_files:
+            jobs.append(_PaperJob(paper, reused is None, page_inputs, not kept_files, file_inputs))
     shipped: dict[str, PaperText] = {}  # texts the feeds will want, made by another process
 
     def paper_files(job: _PaperJob) -> list[OutputFile]:
@@ -1169,7 +1162,7 @@ def render_pages(
     archive_parts = [
         part
         for year, papers in catalog.by_year
-        for part in (str(year), str(len(papers)), *map(identity, papers))
+        for part in (str(year), str(len(papers)), *map(_link_identity, papers))
     ]
     archive_inputs = listing_inputs(urls.ARCHIVE, *archive_parts)
     outputs.append(r.listing(urls.ARCHIVE, "archive.html", archive_inputs, archive))

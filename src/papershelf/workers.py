@@ -103,3 +103,30 @@ def _receive(read_end: int) -> tuple[str, object]:
     if not chunks:
         return "error", "a worker process ended without a result"
     return pickle.loads(b"".join(chunks))
+
+
+def in_background(work: Callable[[], Result]) -> Callable[[], Result]:
+    """Start `work` in a forked process (here, where fork is missing); return a function that
+    waits for its result, or raises WorkerError. For work that reads much and makes nothing
+    (its result must pickle): a thread would hold the interpreter's lock between its calls."""
+    if not can_fork():
+        value = work()
+        return lambda: value
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child((), lambda _: work(), write_end)
+    os.close(write_end)
+    received: list = []
+
+    def result() -> Result:
+        if not received:
+            received.append(_receive(read_end))
+            os.waitpid(pid, 0)
+        status, payload = received[0]
+        if status != "ok":
+            raise WorkerError(str(payload))
+        return payload  # type: ignore[return-value]
+
+    return result

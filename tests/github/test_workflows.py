@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from papershelf.cache import cache_dir_for
 from tests.conftest import REPO_ROOT
 from tests.github.docs import block_after_paragraph, cli_error, invocations
 from tests.github.workflows import (
@@ -104,6 +106,25 @@ def test_pages_checks_then_builds_for_the_pages_url() -> None:
     assert upload["with"]["path"] == "site"
     # The site has a hidden file (.nojekyll); the action leaves those out unless told.
     assert upload["with"]["include-hidden-files"] is True
+
+
+@pytest.mark.parametrize(
+    ("workflow", "job"), [("pages.yml", "build"), ("pull-request.yml", "preview")]
+)
+def test_builds_restore_the_build_cache_first(workflow: str, job: str) -> None:
+    """A build in CI starts from the last run's cache, which is where `papershelf build` keeps
+    it: beside the output directory."""
+    steps = WORKFLOWS[workflow]["jobs"][job]["steps"]
+    cached = next(i for i, step in enumerate(steps) if "actions/cache" in step.get("uses", ""))
+    built = next(i for i, step in enumerate(steps) if "papershelf build" in step.get("run", ""))
+    assert cached < built
+    build = next(call for call in invocations(steps[built]["run"]) if call[0] == "build")
+    out = build[build.index("--out") + 1] if "--out" in build else "site"
+    where = cache_dir_for(REPO_ROOT / out).relative_to(REPO_ROOT)
+    assert Path(steps[cached]["with"]["path"]) == where
+    # A new key each run saves a fresh cache; the prefix restores the newest one.
+    key, restore = steps[cached]["with"]["key"], steps[cached]["with"]["restore-keys"]
+    assert "github.run_id" in key and key.startswith(restore)
 
 
 def test_pages_deploy_job_publishes_the_build() -> None:

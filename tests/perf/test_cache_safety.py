@@ -137,7 +137,7 @@ def test_no_cache_builds_neither_read_nor_write_one(shipped: Workspace) -> None:
 
 
 def test_every_input_of_a_paper_page_is_in_its_digest() -> None:
-    # render._paper_page_inputs digests what a paper page shows; a new field of PaperPage must be
+    # render._paper_inputs digests what a paper page shows; a new field of PaperPage must be
     # added there (and to PAPER_PAGE_FIELDS), or pages would be reused when it changes.
     assert tuple(field.name for field in dataclasses.fields(PaperPage)) == PAPER_PAGE_FIELDS
 
