@@ -108,7 +108,7 @@ def _library_version(module: str, distribution: str, installed: dict[Path, list[
     where = path.parent.parent if path.name == "__init__.py" else path.parent
     if where not in installed:
         try:
-            installed[where] = [name for name in os.listdir(where) if name.endswith(".dist-info")]
+            installed[where] = [p.name for p in where.iterdir() if p.name.endswith(".dist-info")]
         except OSError:
             installed[where] = []
     found = [
