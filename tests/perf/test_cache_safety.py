@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.cache import CACHE_DIR, BuildCache
+from papershelf.cache import CACHE_DIR, BuildCache, _library_version
 from papershelf.errors import ProblemsError
 from papershelf.render import PAPER_PAGE_FIELDS, PaperLink, PaperPage
 from tests.perf.conftest import Workspace, read_tree
@@ -169,3 +169,30 @@ def test_values_made_from_every_paper_outlive_a_build_that_did_not_need_them(
     later.start_build()
     assert later.remember("key", compute) == "related papers"
     assert made == ["computed"]
+
+
+def test_libraries_count_by_their_installed_version(tmp_path: Path, monkeypatch) -> None:
+    """CI installs the libraries afresh on every run: their files' times change, their version
+    does not, and a restored cache must hold. A new version (or a library installed without
+    dist-info, by its file's size and time) makes another digest."""
+    library = tmp_path / "shapelib"
+    library.mkdir()
+    (library / "__init__.py").write_text("VALUE = 1\n", encoding="utf-8")
+    (tmp_path / "shapelib-1.0.dist-info").mkdir()
+    (tmp_path / "shapelib_other-2.0.dist-info").mkdir()  # a prefix of it is not it
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def version() -> str:
+        return _library_version("shapelib", "shapelib", {})
+
+    first = version()
+    assert first == "shapelib-1.0.dist-info"
+    os.utime(library / "__init__.py", ns=(1, 1))
+    assert version() == first
+    (tmp_path / "shapelib-1.0.dist-info").rename(tmp_path / "shapelib-1.1.dist-info")
+    assert version() == "shapelib-1.1.dist-info"
+    shutil.rmtree(tmp_path / "shapelib-1.1.dist-info")
+    unversioned = version()
+    assert unversioned.endswith(":10:1")  # size and modification time
+    os.utime(library / "__init__.py", ns=(2, 2))
+    assert version() != unversioned
