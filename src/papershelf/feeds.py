@@ -12,7 +12,6 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 
 from markupsafe import Markup
 
@@ -68,6 +67,10 @@ def _datetime(day: dt.date) -> dt.datetime:
 
 
 def rfc822(day: dt.date) -> str:
+    # Imported here: email.utils brings in socket and more, which a build that keeps its
+    # feeds never needs.
+    from email.utils import format_datetime
+
     return format_datetime(_datetime(day))
 
 

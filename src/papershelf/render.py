@@ -15,11 +15,10 @@ import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from papershelf import urls
@@ -44,6 +43,9 @@ from papershelf.stats import Chart, Totals, build_charts, totals
 from papershelf.text import arxiv_url, latex_to_plain
 from papershelf.urls import FEED_KINDS, FEED_LABELS, FEED_MEDIA_TYPES, SiteUrls, external_href
 from papershelf.write import OutputFile
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 # Templates a site needs; the layout and macros are checked with them.
 PAGE_TEMPLATES = (
@@ -434,13 +436,21 @@ def _template_problem(exc: Exception, name: str, templates_dir: Path) -> Problem
 
 
 def _markdown() -> MarkdownIt:
+    # Imported here: most abstracts are plain paragraphs, which need no parser (see
+    # `_is_plain_paragraph`), and an edit build that renders none of the others is faster
+    # without markdown-it's imports.
+    from markdown_it import MarkdownIt
+
     # Raw HTML is escaped, images would load from other hosts, and javascript: links are refused
     # by markdown-it's own link validation.
     return MarkdownIt("commonmark", {"html": False}).disable("image")
 
 
-def _render_markdown(md: MarkdownIt, source: str, top_heading: int) -> tuple[Markup, str]:
-    """Return the HTML of `source` and its plain text (for excerpts), from one parse.
+def _render_markdown(
+    parser: Callable[[], MarkdownIt], source: str, top_heading: int
+) -> tuple[Markup, str]:
+    """Return the HTML of `source` and its plain text (for excerpts), from one parse
+    (`parser` makes the parser, if one is needed).
 
     Headings are renumbered so that the highest becomes `top_heading`: Markdown in an abstract
     or notes sits under the page's own h1 and h2, and heading levels must not skip.
@@ -449,6 +459,7 @@ def _render_markdown(md: MarkdownIt, source: str, top_heading: int) -> tuple[Mar
         # What markdown-it makes of one line of prose, without its tokens: most abstracts.
         html = "<p>" + source.replace('"', "&quot;") + "</p>"
         return Markup(html), " ".join(source.split())
+    md = parser()
     env: dict = {}
     tokens = md.parse(source, env)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
@@ -480,7 +491,7 @@ def _is_plain_paragraph(source: str) -> bool:
 
 def render_markdown(source: str, top_heading: int = 2) -> Markup:
     """Return curator Markdown (raw HTML off) as HTML."""
-    return _render_markdown(_markdown(), source, top_heading)[0]
+    return _render_markdown(_markdown, source, top_heading)[0]
 
 
 def excerpt(text: str, limit: int) -> str:
@@ -496,13 +507,13 @@ def paper_texts(
 ) -> Mapping[str, PaperText]:
     """Derive every paper's displayed text once, for pages and feeds alike (with a `cache`, on
     first use, and only for papers whose text no earlier build derived)."""
-    md = _markdown()
+    md = functools.cache(_markdown)  # made once, when a text first needs it
     if cache is not None:
         return _CachedTexts({paper.slug: paper for paper in papers}, excerpt_length, cache, md)
     return {paper.slug: _paper_text(md, paper, excerpt_length) for paper in papers}
 
 
-def _paper_text(md: MarkdownIt, paper: Paper, excerpt_length: int) -> PaperText:
+def _paper_text(md: Callable[[], MarkdownIt], paper: Paper, excerpt_length: int) -> PaperText:
     abstract_html, plain = _render_markdown(md, latex_to_plain(paper.abstract), 3)
     notes_html = _render_markdown(md, paper.notes, 3)[0] if paper.notes else None
     return PaperText(
@@ -517,7 +528,11 @@ class _CachedTexts(Mapping[str, PaperText]):
     """Papers' texts by slug, each taken from the cache or derived when first asked for."""
 
     def __init__(
-        self, papers: dict[str, Paper], excerpt_length: int, cache: BuildCache, md: MarkdownIt
+        self,
+        papers: dict[str, Paper],
+        excerpt_length: int,
+        cache: BuildCache,
+        md: Callable[[], MarkdownIt],
     ) -> None:
         self.papers, self.excerpt_length, self.cache, self.md = papers, excerpt_length, cache, md
         # Texts other processes made and sent (see render_pages' `wanted_texts`).
