@@ -37,3 +37,32 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def paginated_site(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped content two papers a listing page (its largest theme and tag take six
+    pages), built by `papershelf build` and served under a sub-path like the real site."""
+    from tests.validation.served import (
+        SUB_PATH,
+        BuildFailedError,
+        ServedSite,
+        build_site,
+        free_port,
+        http_server,
+    )
+
+    root = tmp_path_factory.mktemp("paginated")
+    content = Path(shutil.copytree(REPO_ROOT / "content", root / "content"))
+    with (content / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("papers_per_page: 2\n")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}{SUB_PATH}"
+    served = root / "served"
+    out_dir = served / SUB_PATH.strip("/")
+    try:
+        build_site(content, REPO_ROOT / "templates", out_dir, base_url)
+    except BuildFailedError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with http_server(served, port):
+        yield ServedSite(out_dir=out_dir, base_url=base_url)

@@ -109,6 +109,12 @@ class SiteConfig:
     home_theme_papers: int = _setting(
         _count(0), "Newest papers listed under each theme on the home page.", 3
     )
+    papers_per_page: int = _setting(
+        _count(0),
+        "Papers on each page of a theme or tag; more continue on `page/2/`, `page/3/` and so "
+        "on. 0 puts them all on one page.",
+        50,
+    )
     related_papers: int = _setting(_count(0), "Related papers shown on a paper's page.", 5)
     excerpt_length: int = _setting(
         _count(40), "Characters of the abstract shown on a paper's card.", 280

@@ -452,11 +452,18 @@ def sitemap(
     def newest(papers: Sequence[Paper]) -> dt.date | None:
         return max((updated[p.slug] for p in papers), default=None)
 
+    def listing(route: str, papers: Sequence[Paper]) -> list[tuple[str, dt.date | None]]:
+        # Each page of a theme's or tag's listing, dated by the papers it shows.
+        pages = urls.listing_pages(route, len(papers), config.papers_per_page)
+        return [(page, newest(papers[part])) for page, part in pages]
+
     everything = max(updated.values(), default=None)
     pages: list[tuple[str, dt.date | None]] = [(urls.HOME, everything)]
-    pages += [(urls.theme(t.id), newest(catalog.by_theme[t.id])) for t in catalog.taxonomy.themes]
+    for t in catalog.taxonomy.themes:
+        pages += listing(urls.theme(t.id), catalog.by_theme[t.id])
     pages.append((urls.TAGS_INDEX, everything))
-    pages += [(urls.tag(t.id), newest(catalog.by_tag[t.id])) for t in catalog.taxonomy.tags]
+    for t in catalog.taxonomy.tags:
+        pages += listing(urls.tag(t.id), catalog.by_tag[t.id])
     pages.append((urls.ARCHIVE, everything))
     pages += [(urls.paper(slug), updated[slug]) for slug in sorted(updated)]
     listed = [(_xml_text(site.absolute(route)), lastmod) for route, lastmod in pages]

@@ -220,6 +220,11 @@ class PageMeta:
     name: str = ""
     # Open Graph type: "article" for a paper's page.
     kind: str = "website"
+    # On a later page of a theme's or tag's listing: the route of its first page, which the
+    # main navigation marks as the current section, and the pages before and after it.
+    section: str | None = None
+    previous_href: str | None = None
+    next_href: str | None = None
 
 
 # ---------------------------------------------------------------- one context type per template
@@ -257,17 +262,46 @@ class HomePage:
 
 
 @dataclass(frozen=True)
+class PageNumber:
+    """One entry of a listing's page navigation: a page's number and link, or, with `number`
+    None, a gap standing for the pages left out between its neighbours."""
+
+    number: int | None
+    href: str = ""
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where one page of a theme's or tag's listing sits among its pages (with more than one):
+    its number, the papers it shows (`first` to `last`, counted from 1 over the whole listing)
+    and the links to the other pages."""
+
+    number: int
+    count: int
+    first: int
+    last: int
+    previous_href: str | None
+    next_href: str | None
+    pages: tuple[PageNumber, ...]
+
+
+@dataclass(frozen=True)
 class ListingPage:
-    """theme.html and tag.html: one theme's or tag's papers, newest first."""
+    """theme.html and tag.html: one page of a theme's or tag's papers, newest first."""
 
     site: SiteView
     page: PageMeta
     term: TermView
     description: str
+    # The papers on this page, and how many the theme or tag has on all its pages.
     papers: tuple[PaperBrief, ...]
+    count: int
     feeds: FeedSet
     # The theme's papers as one BibTeX file ("" for a tag).
     bibtex_href: str = ""
+    # None when the listing fits on one page (`papers_per_page`).
+    pagination: Pagination | None = None
 
 
 @dataclass(frozen=True)
@@ -743,6 +777,29 @@ class _Renderer:
             name=title,
         )
 
+    def listing_meta(
+        self,
+        route: str,
+        first_route: str,
+        title: str,
+        description: str,
+        feeds: Sequence[FeedSet],
+        pagination: Pagination | None,
+    ) -> PageMeta:
+        """Return the head of one page of a theme's or tag's listing (`first_route`: its first
+        page's): a later page says which it is in its title, and each links its neighbours."""
+        if pagination is None:
+            return self.meta(route, title, description, feeds)
+        later = pagination.number > 1
+        if later:
+            title = f"{title}, page {pagination.number} of {pagination.count}"
+        return dataclasses.replace(
+            self.meta(route, title, description, feeds),
+            section=first_route if later else None,
+            previous_href=pagination.previous_href,
+            next_href=pagination.next_href,
+        )
+
     def papers(self, papers: Sequence[Paper]) -> tuple[PaperBrief, ...]:
         return tuple(self.briefs[p.slug] for p in papers)
 
@@ -752,6 +809,48 @@ class _Renderer:
             PaperLink(self.site.href(urls.paper(p.slug)), latex_to_plain(p.title), p.published)
             for p in papers
         )
+
+
+def _pagination(
+    site: SiteUrls, routes: Sequence[str], number: int, start: int, shown: int
+) -> Pagination | None:
+    """Return where page `number` of a listing whose pages are at `routes` sits among them
+    (None for a listing on one page); the page shows `shown` papers from position `start` of
+    the listing (counted from 0)."""
+    if len(routes) < 2:
+        return None
+    pages = tuple(
+        PageNumber(None)
+        if n is None
+        else PageNumber(n, site.href(routes[n - 1]), current=n == number)
+        for n in _page_numbers(number, len(routes))
+    )
+    return Pagination(
+        number=number,
+        count=len(routes),
+        first=start + 1,
+        last=start + shown,
+        previous_href=site.href(routes[number - 2]) if number > 1 else None,
+        next_href=site.href(routes[number]) if number < len(routes) else None,
+        pages=pages,
+    )
+
+
+def _page_numbers(number: int, count: int, around: int = 1) -> list[int | None]:
+    """Return the page numbers a page navigation shows: the first and last pages and those
+    `around` the current one, with None for each run of two or more pages left out (a single
+    page left out is shown instead: a gap takes as much room as its number)."""
+    kept = sorted({1, count, *range(max(1, number - around), min(count, number + around) + 1)})
+    shown: list[int | None] = []
+    previous = 0
+    for n in kept:
+        if n - previous == 2:
+            shown.append(n - 1)
+        elif n - previous > 2:
+            shown.append(None)
+        shown.append(n)
+        previous = n
+    return shown
 
 
 def _derived(cache: BuildCache | None, kind: str, slug: str, compute: Callable[[], Any]) -> Any:
@@ -1118,39 +1217,72 @@ def render_pages(
         )
 
     outputs.append(r.listing(urls.HOME, "home.html", listing_inputs(urls.HOME, *home_parts), home))
-    for theme in taxonomy.themes:
-        route = urls.theme(theme.id)
 
-        def theme_page(theme: Theme = theme, route: str = route) -> ListingPage:
+    def listing_pages(
+        route: str,
+        template: str,
+        papers: Sequence[Paper],
+        make: Callable[[str, Sequence[Paper], Pagination | None], ListingPage],
+    ) -> None:
+        """Add each page of a theme's or tag's listing: reused when what it shows is unchanged
+        (its papers, its number, the number of pages and of papers), else rendered."""
+        pages = urls.listing_pages(route, len(papers), config.papers_per_page)
+        routes = [page_route for page_route, _ in pages]
+        for number, (page_route, part) in enumerate(pages, 1):
+            shown = papers[part]
+            where = (f"{number}/{len(pages)}", str(len(papers)))
+            page_inputs = listing_inputs(page_route, *where, shown)
+
+            def context(
+                page_route: str = page_route, shown: Sequence[Paper] = shown, number: int = number
+            ) -> ListingPage:
+                start = pages[number - 1][1].start
+                return make(page_route, shown, _pagination(site, routes, number, start, len(shown)))
+
+            outputs.append(r.listing(page_route, template, page_inputs, context))
+
+    for theme in taxonomy.themes:
+
+        def theme_page(
+            route: str, shown: Sequence[Paper], pagination: Pagination | None, theme: Theme = theme
+        ) -> ListingPage:
+            first_route = urls.theme(theme.id)
+            feeds = [theme_feeds[theme.id]]
             return ListingPage(
                 site=sv,
-                page=r.meta(route, theme.title, theme.description, [theme_feeds[theme.id]]),
-                term=TermView(theme.id, theme.title, site.href(route)),
+                page=r.listing_meta(
+                    route, first_route, theme.title, theme.description, feeds, pagination
+                ),
+                term=TermView(theme.id, theme.title, site.href(first_route)),
                 description=theme.description,
-                papers=r.papers(catalog.by_theme[theme.id]),
+                papers=r.papers(shown),
+                count=len(catalog.by_theme[theme.id]),
                 feeds=theme_feeds[theme.id],
                 bibtex_href=site.href(urls.theme_bibtex(theme.id)),
+                pagination=pagination,
             )
 
-        page_inputs = listing_inputs(route, catalog.by_theme[theme.id])
-        outputs.append(r.listing(route, "theme.html", page_inputs, theme_page))
+        listing_pages(urls.theme(theme.id), "theme.html", catalog.by_theme[theme.id], theme_page)
     for tag in taxonomy.tags:
-        route = urls.tag(tag.id)
 
-        def tag_page(tag: Tag = tag, route: str = route) -> ListingPage:
+        def tag_page(
+            route: str, shown: Sequence[Paper], pagination: Pagination | None, tag: Tag = tag
+        ) -> ListingPage:
+            first_route = urls.tag(tag.id)
             description = tag.description or f"Papers tagged “{tag.title}”."
+            feeds = [tag_feeds[tag.id]]
             return ListingPage(
                 site=sv,
-                page=r.meta(route, tag.title, description, [tag_feeds[tag.id]]),
-                term=TermView(tag.id, tag.title, site.href(route)),
+                page=r.listing_meta(route, first_route, tag.title, description, feeds, pagination),
+                term=TermView(tag.id, tag.title, site.href(first_route)),
                 description=tag.description,
-                papers=r.papers(catalog.by_tag[tag.id]),
+                papers=r.papers(shown),
+                count=len(catalog.by_tag[tag.id]),
                 feeds=tag_feeds[tag.id],
+                pagination=pagination,
             )
 
-        outputs.append(
-            r.listing(route, "tag.html", listing_inputs(route, catalog.by_tag[tag.id]), tag_page)
-        )
+        listing_pages(urls.tag(tag.id), "tag.html", catalog.by_tag[tag.id], tag_page)
     tag_counts = tuple(
         TagCount(
             TermView(t.id, t.title, site.href(urls.tag(t.id))),

@@ -55,6 +55,23 @@ def tag(tag_id: str) -> str:
     return f"tags/{tag_id}/"
 
 
+def listing_page(route: str, number: int) -> str:
+    """Return the route of page `number` of a theme's or tag's listing (Hugo's layout): page 1
+    is the listing's own route, `themes/x/`; later pages are `themes/x/page/2/` and so on."""
+    return route if number == 1 else f"{route}page/{number}/"
+
+
+def listing_pages(route: str, total: int, per_page: int) -> tuple[tuple[str, slice], ...]:
+    """Return each page of a listing of `total` papers at `per_page` papers a page (0: all on
+    one page), first page first: its route and the slice of the listing it shows. An empty
+    listing still has its one page."""
+    size = per_page if 0 < per_page < total else max(total, 1)
+    return tuple(
+        (listing_page(route, n), slice((n - 1) * size, n * size))
+        for n in range(1, -(-max(total, 1) // size) + 1)
+    )
+
+
 def paper(slug: str) -> str:
     return f"papers/{slug}/"
 

@@ -48,6 +48,22 @@ def axe_violations(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_on_a_paginated_listing(
+    browser, paginated_site: ServedSite, scheme: str
+) -> None:
+    # A middle page: previous and next links, the current page, gaps in the numbers.
+    url = paginated_site.base_url + "themes/pretraining-data/page/2/"
+    context, refused = new_context(browser, paginated_site, DESKTOP, color_scheme=scheme)
+    try:
+        opened = visit(context, refused, url)
+        assert opened.page.locator('nav[aria-label="Pagination"] .gap').count() == 1
+        violations = axe_violations(opened.page)
+    finally:
+        context.close()
+    assert_no_problems(violations, f"axe violations on {url} ({scheme})")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("sample", SAMPLES)
 def test_axe_finds_no_violations(
     browser, served: ServedSite, sample_pages: dict[str, str], sample: str, scheme: str

@@ -100,3 +100,13 @@ def synthetic_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def synthetic(tmp_path: Path, synthetic_content: Path) -> Workspace:
     return Workspace(tmp_path, synthetic_content, search=False)
+
+
+@pytest.fixture
+def paginated(tmp_path: Path) -> Workspace:
+    """The repository's content, three papers a listing page: adaptation's 10 papers take four
+    pages, the last holding one."""
+    ws = Workspace(tmp_path, REPO_ROOT / "content", search=False)
+    with (ws.content / "site.yaml").open("a", encoding="utf-8") as out:
+        out.write("papers_per_page: 3\n")
+    return ws

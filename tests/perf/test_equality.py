@@ -160,3 +160,81 @@ def test_edits_on_a_larger_list_rendered_by_two_processes(synthetic: Workspace) 
     papers[10].unlink()
     ws.build(jobs=2)
     ws.assert_same_as_cold()
+
+
+# ---------------------------------------------------------------- paginated listings
+
+OFA_PAGE = "/reading-list/papers/" + OFA.removesuffix(".yaml") + "/"
+
+
+def listing_pages(ws: Workspace, route: str) -> dict[str, bytes]:
+    """Return the built pages of a theme's or tag's listing by route, page 1 first."""
+    tree = read_tree(ws.out)
+    first = route + "index.html"
+    later = sorted(
+        (path for path in tree if re.fullmatch(re.escape(route) + r"page/\d+/index\.html", path)),
+        key=lambda path: int(path.split("/")[-2]),
+    )
+    return {path.removesuffix("index.html"): tree[path] for path in [first, *later]}
+
+
+def delete_ofa(ws: Workspace) -> None:
+    (ws.papers / OFA).unlink()
+
+
+@pytest.mark.parametrize("edit", ["edit", "add", "delete", "retheme"])
+def test_paginated_builds_are_byte_identical(paginated: Workspace, edit: str) -> None:
+    ws = paginated
+    ws.build()
+    ws.assert_same_as_cold()
+    before = listing_pages(ws, "themes/adaptation/")
+    assert list(before) == [
+        "themes/adaptation/",
+        *(f"themes/adaptation/page/{n}/" for n in (2, 3, 4)),
+    ]
+    {"edit": edit_abstract, "add": add_paper, "delete": delete_ofa, "retheme": retheme}[edit](ws)
+    ws.build()
+    ws.assert_same_as_cold()
+    after = listing_pages(ws, "themes/adaptation/")
+    if edit == "add":
+        # The newest paper goes first: every page shows other papers than before.
+        assert list(after) == list(before)
+        assert all(after[route] != before[route] for route in before)
+    elif edit in ("delete", "retheme"):
+        # Nine papers left: the fourth page goes, and nothing links it any longer.
+        assert list(after) == list(before)[:3]
+        assert not (ws.out / "themes/adaptation/page/4").exists()
+        assert all(b"page/4/" not in page for page in after.values())
+    before_times = file_times(ws.out)
+    ws.build()
+    ws.assert_same_as_cold()
+    assert file_times(ws.out) == before_times, "a build with nothing changed rewrote files"
+
+
+def test_a_paginated_edit_renders_only_the_pages_that_hold_the_paper(
+    paginated: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = paginated
+    ws.build()
+    holding = {
+        route
+        for listing in ("themes/adaptation/", "tags/cross-lingual-transfer/", "tags/tokenizer/")
+        for route, html in listing_pages(ws, listing).items()
+        if f'href="{OFA_PAGE}"'.encode() in html
+    }
+    assert len(holding) == 3
+    assert sum("/page/" in path for path in read_tree(ws.out)) > 5
+    rendered: list[str] = []
+    original = render._render
+
+    def spy(env, name: str, context: object) -> str:
+        if name in ("theme.html", "tag.html"):
+            rendered.append(context.page.route)  # type: ignore[attr-defined]
+        return original(env, name, context)
+
+    monkeypatch.setattr(render, "_render", spy)
+    edit_abstract(ws)
+    ws.build(jobs=1)
+    monkeypatch.undo()
+    ws.assert_same_as_cold()
+    assert sorted(rendered) == sorted(holding)

@@ -114,6 +114,22 @@ def test_site_setting_of_the_wrong_type(project, capsys) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "got"),
+    [("-1", "-1"), ("all", "'all'"), ("2.5", "2.5"), ("true", "true (a boolean)"), ("", "nothing")],
+)
+def test_bad_papers_per_page_is_one_error_at_its_line(
+    project, capsys, value: str, got: str
+) -> None:
+    with (project / "content/site.yaml").open("a") as settings:
+        settings.write(f"papers_per_page: {value}\n")
+    line = len((project / "content/site.yaml").read_text().splitlines())
+    assert build_errors(project, capsys) == [
+        f"content/site.yaml:{line}:1: error: 'papers_per_page' must be a whole number >= 0, "
+        f"got {got}"
+    ]
+
+
 def test_bad_base_url_option(project, capsys) -> None:
     assert build_errors(project, capsys, "--base-url", "example.org/list") == [
         "--base-url: error: 'base_url' must be an absolute http:// or https:// URL without "

@@ -20,6 +20,12 @@ def test_defaults_fill_what_the_file_leaves_out(tmp_path: Path) -> None:
     assert problems == []
     assert config == SiteConfig(title="T", base_url="https://example.org/list/")
     assert (config.language, config.feed_size, config.feed_author) == ("en", 50, "T")
+    assert config.papers_per_page == 50
+
+
+def test_papers_per_page_zero_turns_pagination_off(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, "title: T\nbase_url: https://e.org/\npapers_per_page: 0\n")
+    assert problems == [] and config is not None and config.papers_per_page == 0
 
 
 def test_base_url_option_replaces_the_file_value(tmp_path: Path) -> None:
@@ -35,6 +41,8 @@ def test_base_url_option_replaces_the_file_value(tmp_path: Path) -> None:
         ("feed_size: 0", "'feed_size' must be a whole number >= 1, got 0"),
         ("feed_size: true", "'feed_size' must be a whole number >= 1, got true (a boolean)"),
         ("author: 3", "'author' must be text, got 3"),
+        ("papers_per_page: -1", "'papers_per_page' must be a whole number >= 0, got -1"),
+        ("papers_per_page: 10.5", "'papers_per_page' must be a whole number >= 0, got 10.5"),
         ("repository_url: ftp://x", "'repository_url' must be an absolute http:// or https:// "
          "URL without query or fragment, got 'ftp://x'"),
         ("tittle: T", "unknown setting 'tittle'"),
@@ -68,3 +76,8 @@ def test_the_settings_reference_documents_every_setting() -> None:
 def test_the_shipped_site_settings_load(repo_root: Path) -> None:
     config, problems = load_config(repo_root / "content/site.yaml")
     assert problems == [] and config is not None
+
+
+def test_the_readme_documents_every_setting_as_declared(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    assert settings_reference() in readme, "paste settings_reference() into the README"

@@ -32,6 +32,10 @@ from .browsercheck import (
 pytestmark = pytest.mark.browser
 
 SAMPLES = ("home", "theme", "tag", "paper")
+# The narrowest width the README promises.
+NARROW = Viewport("narrow", 320, 640, mobile=True)
+# Pages of the paginated site: a first page, a middle page and a last page.
+PAGINATED = ("themes/pretraining-data/", "themes/pretraining-data/page/3/", "tags/encoder/page/4/")
 
 
 def _fetch_html(url: str) -> str:
@@ -59,6 +63,62 @@ def test_page_renders_cleanly(
     finally:
         context.close()
     assert_no_problems(problems, f"problems on {sample_pages[sample]} at {viewport.name} width")
+
+
+# Smallest size of a target WCAG 2.2 asks for (2.5.8), in CSS pixels.
+MIN_TARGET = 24
+
+
+@pytest.mark.parametrize("viewport", [NARROW, PHONE, DESKTOP], ids=lambda v: v.name)
+def test_paginated_listings_render_cleanly(
+    browser, paginated_site: ServedSite, viewport: Viewport
+) -> None:
+    context, refused = new_context(browser, paginated_site, viewport)
+    problems = []
+    try:
+        for route in PAGINATED:
+            opened = visit(context, refused, paginated_site.base_url + route)
+            page = opened.page
+            problems += [f"{route}: {p}" for p in opened.problems + layout_problems(page, viewport)]
+            links = page.locator('nav[aria-label="Pagination"] a')
+            if links.count() < 4:
+                problems.append(f"{route}: the page navigation shows {links.count()} links")
+            for index in range(links.count()):
+                box = links.nth(index).bounding_box()
+                if box is None or min(box["width"], box["height"]) < MIN_TARGET:
+                    problems.append(f"{route}: page link {index} is {box} (< {MIN_TARGET}px)")
+                elif box["x"] < 0 or box["x"] + box["width"] > viewport.width:
+                    problems.append(f"{route}: page link {index} sticks out at {box}")
+            name = "paginated-" + route.strip("/").replace("/", "-")
+            page.screenshot(path=screenshot_path(SCREENSHOTS, name, viewport), full_page=True)
+            page.close()
+    finally:
+        context.close()
+    assert_no_problems(problems, f"problems on paginated listings at {viewport.name} width")
+
+
+def test_visitor_pages_through_a_listing(browser, paginated_site: ServedSite) -> None:
+    base = paginated_site.base_url
+    context, refused = new_context(browser, paginated_site, PHONE)
+    try:
+        opened = visit(context, refused, base + "themes/pretraining-data/")
+        page = opened.page
+        pages = page.get_by_role("navigation", name="Pagination")
+        assert pages.get_by_role("link", name="Previous page").count() == 0
+        pages.get_by_role("link", name="Next page").click()
+        page.wait_for_url(base + "themes/pretraining-data/page/2/")
+        assert page.title().startswith("Pretraining and data, page 2 of 6 ·")
+        current = pages.locator('[aria-current="page"]')
+        assert " ".join(current.inner_text().split()) == "Page 2"
+        pages.get_by_role("link", name="Page 6", exact=True).click()
+        page.wait_for_url(base + "themes/pretraining-data/page/6/")
+        assert pages.get_by_role("link", name="Next page").count() == 0
+        pages.get_by_role("link", name="Previous page").click()
+        page.wait_for_url(base + "themes/pretraining-data/page/5/")
+        problems = opened.problems + [f"request to another host: {url}" for url in refused]
+    finally:
+        context.close()
+    assert_no_problems(problems, "problems while paging through a listing")
 
 
 def _follow_link(

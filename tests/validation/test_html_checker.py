@@ -49,6 +49,17 @@ def test_built_site_has_no_checker_errors(
     assert_no_problems(_errors(vnu_reports[mode], out_dir), f"W3C checker {mode} errors")
 
 
+def test_paginated_listing_pages_have_no_checker_errors(
+    java: str, paginated_site: ServedSite
+) -> None:
+    # Only the theme and tag pages differ from the site checked above: one more JVM run.
+    out_dir = paginated_site.out_dir.resolve()
+    assert list(out_dir.glob("themes/*/page/*/index.html")), "nothing is paginated"
+    messages = run_vnu(java, VNU_JAR, "html", [out_dir / "themes", out_dir / "tags"])
+    errors = _errors(messages, out_dir)
+    assert_no_problems(errors, "W3C checker errors on paginated listings")
+
+
 def test_checker_reports_each_defect_of_the_broken_fixture(
     vnu_reports: dict[str, list[VnuMessage]],
 ) -> None:

@@ -53,6 +53,16 @@ def test_every_page_is_reachable_from_home(site: ServedSite, crawled: CrawlResul
     assert_no_problems(orphans(site, crawled), "pages no link leads to")
 
 
+def test_every_page_of_a_paginated_listing_is_linked_and_links_resolve(
+    paginated_site: ServedSite,
+) -> None:
+    result = crawl(paginated_site)
+    later_pages = [url for url in result.pages if "/page/" in url]
+    assert len(later_pages) > 10, "the paginated site has too few listing pages to test"
+    assert_no_problems(result.problems, "broken links, anchors or foreign resources")
+    assert_no_problems(orphans(paginated_site, result), "pages no link leads to")
+
+
 def test_not_found_page_works_at_any_depth(site: ServedSite) -> None:
     assert_no_problems(not_found_page_problems(site), "problems in 404.html")
 

@@ -74,6 +74,10 @@ def test_sitemap_is_valid_and_lists_every_page(site: ServedSite) -> None:
     assert_no_problems(sitemap_problems(site), "sitemap problems")
 
 
+def test_sitemap_lists_every_page_of_paginated_listings(paginated_site: ServedSite) -> None:
+    assert_no_problems(sitemap_problems(paginated_site), "sitemap problems")
+
+
 def test_robots_txt_points_to_the_sitemap(site: ServedSite) -> None:
     assert_no_problems(robots_problems(site), "robots.txt problems")
 
