@@ -1,15 +1,17 @@
 """`papershelf serve`: serve the built site on 127.0.0.1 under its base path, as GitHub Pages
 would, and rebuild it whenever a content or template file changes.
 
-Rebuilds are incremental: the build cache stays in memory between them (and is saved beside
-the output directory as for `build`), so an edit re-renders and rewrites only what it changes.
+Changes are reported by the operating system (inotify, FSEvents, ReadDirectoryChangesW, through
+watchfiles), not found by polling: a list of ten thousand papers costs nothing to watch, and a
+rebuild starts as soon as an editor has finished saving. Rebuilds are incremental: the build
+cache stays in memory between them (and is saved beside the output directory as for `build`),
+so an edit re-renders and rewrites only what it changes.
 """
 
 from __future__ import annotations
 
 import http.server
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -28,7 +30,9 @@ from papershelf.urls import SiteUrls
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
-POLL_SECONDS = 0.5
+# How long the files must stay unchanged before a rebuild starts: an editor's save, or a `git
+# checkout` of many files, is then one rebuild.
+SETTLE_SECONDS = 0.05
 
 
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
@@ -80,21 +84,6 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
 
-def _snapshot(directories: tuple[Path, ...]) -> tuple:
-    """Return every file's path, modification time and size under the directories."""
-    found = []
-    for directory in directories:
-        for root, dirs, names in os.walk(directory):
-            dirs.sort()
-            for name in sorted(names):
-                try:
-                    stat = Path(root, name).stat()
-                except OSError:  # deleted between listing and stat: the next poll sees it
-                    continue
-                found.append((root, name, stat.st_mtime_ns, stat.st_size))
-    return tuple(found)
-
-
 def rebuild(options: BuildOptions, cache: BuildCache | None = None) -> bool:
     """Build the site, logging the outcome; on problems the last good site stays in place."""
     try:
@@ -126,17 +115,25 @@ class RunningServer:
 
 
 def start_server(
-    options: BuildOptions, port: int = 0, poll_seconds: float = POLL_SECONDS
+    options: BuildOptions, port: int = 0, settle_seconds: float = SETTLE_SECONDS
 ) -> RunningServer:
     """Build once, then serve in background threads; port 0 picks a free port."""
     config, problems = load_config(options.content_dir / SITE_FILE, options.base_url)
     if config is None:
         raise ProblemsError(problems)
     base_path = SiteUrls(config.base_url).base_path
-    # Taken before the first build, so that an edit made while it runs is not missed.
-    snapshot = _snapshot(_watched(options))
     cache = BuildCache(cache_dir_for(options.out_dir)) if options.cache else None
-    rebuild(options, cache)
+    stopping = threading.Event()
+    # Watching starts before the first build, so that an edit made while it runs is not missed.
+    watcher = _Watcher(options, cache, stopping)
+    watching = threading.Thread(
+        target=watcher.run, args=(settle_seconds,), name="papershelf-watch", daemon=True
+    )
+    watching.start()
+    if not watcher.ready.wait(timeout=10):
+        log.warning("the file watcher is slow to start; edits may be missed until it runs")
+    with watcher.building:
+        rebuild(options, cache)
 
     def handler(*args, **kwargs):
         return SiteRequestHandler(
@@ -146,22 +143,16 @@ def start_server(
     try:
         server = http.server.ThreadingHTTPServer((HOST, port), handler)
     except OSError as exc:
+        stopping.set()
+        watching.join()
         raise ProblemsError(
             [Problem(Location("--port"), f"cannot listen on {HOST}:{port}: {exc.strerror}")]
         ) from None
     server.daemon_threads = True
-    stopping = threading.Event()
     serving = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="papershelf-serve"
     )
-    watching = threading.Thread(
-        target=_watch,
-        args=(options, snapshot, poll_seconds, stopping, cache),
-        name="papershelf-watch",
-        daemon=True,
-    )
     serving.start()
-    watching.start()
     url = f"http://{HOST}:{server.server_address[1]}{base_path}"
     return RunningServer(url, server, (serving, watching), stopping)
 
@@ -170,19 +161,35 @@ def _watched(options: BuildOptions) -> tuple[Path, ...]:
     return (options.content_dir, options.templates_dir)
 
 
-def _watch(
-    options: BuildOptions,
-    last: tuple,
-    poll_seconds: float,
-    stopping: threading.Event,
-    cache: BuildCache | None,
-) -> None:
-    while not stopping.wait(poll_seconds):
-        current = _snapshot(_watched(options))
-        if current != last:
-            last = current
-            log.info("change detected; rebuilding")
-            rebuild(options, cache)
+@dataclass
+class _Watcher:
+    """Rebuilds the site after each batch of changes to its content or templates."""
+
+    options: BuildOptions
+    cache: BuildCache | None
+    stopping: threading.Event
+    # Set once changes are being watched.
+    ready: threading.Event = field(default_factory=threading.Event)
+    # Held by whoever builds: one build at a time.
+    building: threading.Lock = field(default_factory=threading.Lock)
+
+    def run(self, settle_seconds: float) -> None:
+        import watchfiles  # imported here: only serve watches
+
+        batches = watchfiles.watch(
+            *_watched(self.options),
+            step=max(1, round(settle_seconds * 1000)),
+            stop_event=self.stopping,
+            rust_timeout=100,  # how often `stopping` is looked at
+            yield_on_timeout=True,  # an empty batch once watching has started: ready
+            raise_interrupt=False,
+        )
+        for batch in batches:
+            self.ready.set()
+            if batch:
+                log.info("change detected; rebuilding")
+                with self.building:
+                    rebuild(self.options, self.cache)
 
 
 def serve(options: BuildOptions, port: int = 8000) -> None:

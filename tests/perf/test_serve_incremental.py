@@ -25,7 +25,7 @@ def wait_for(condition, seconds: float = 20.0) -> bool:
 def test_serve_rebuilds_only_what_an_edit_changes(shipped: Workspace) -> None:
     ws = shipped
     options = BuildOptions(ws.content, ws.templates, ws.out)
-    running = start_server(options, port=0, poll_seconds=POLL)
+    running = start_server(options, port=0, settle_seconds=POLL)
     try:
         before_bytes, before_times = read_tree(ws.out), file_times(ws.out)
         page = ws.out / "papers" / OFA.removesuffix(".yaml") / "index.html"

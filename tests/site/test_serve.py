@@ -18,7 +18,7 @@ POLL = 0.05
 
 @pytest.fixture
 def server(content: Path, templates: Path, out_dir: Path) -> Iterator[RunningServer]:
-    running = start_server(BuildOptions(content, templates, out_dir), port=0, poll_seconds=POLL)
+    running = start_server(BuildOptions(content, templates, out_dir), port=0, settle_seconds=POLL)
     yield running
     running.stop()
 
