@@ -178,7 +178,8 @@ class SiteWriter:
         """Publish this build's files; return what the next build should know of them."""
         outputs = {stored.path: stored for stored in outputs}
         if not self.in_place:
-            directories = _directory_times(self.root)
+            # Every directory of a new site was made by this build: stat those, not walk them.
+            directories = _directory_times(self.root, self._made_relative(self.root))
             _swap(self.root, self.out_dir)
             files = {path: stored.record for path, stored in outputs.items()}
             return Manifest(files, directories)
@@ -199,12 +200,15 @@ class SiteWriter:
             for relative, mtime in self.previous.directories.items()
             if relative not in touched
         }
-        directories.update(_directory_times(self.out_dir, {*touched, *self._made_relative()}))
+        made = self._made_relative(self.out_dir)
+        directories.update(_directory_times(self.out_dir, {*touched, *made}))
         files = {path: stored.record for path, stored in outputs.items()}
         return Manifest(files, directories)
 
-    def _made_relative(self) -> set[str]:
-        return {Path(made).relative_to(self.out_dir).as_posix() for made in self.made}
+    def _made_relative(self, root: Path) -> set[str]:
+        """Return the directories this build made, relative to `root` (where they all are)."""
+        prefix = f"{root}/"
+        return {made.removeprefix(prefix) for made in self.made}
 
     def abort(self) -> None:
         """Remove everything this build wrote; the site stays as the last build left it."""

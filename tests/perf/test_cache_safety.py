@@ -119,6 +119,21 @@ def test_an_output_directory_changed_by_hand_is_repaired(shipped: Workspace) -> 
     shipped.assert_same_as_cold()
 
 
+def test_the_manifest_knows_every_directory_of_a_new_site(shipped: Workspace) -> None:
+    """A new site's directories are recorded from those the build made, without walking the
+    tree: every one of them must be there, or a directory changed by hand would go unnoticed."""
+    for _ in range(2):  # a new directory, then a site replaced by a new one
+        shipped.build(jobs=2)
+        record = BuildCache(shipped.root / CACHE_DIR).site(shipped.out)
+        assert record is not None
+        walked = {
+            Path(directory).relative_to(shipped.out).as_posix()
+            for directory, _, _ in os.walk(shipped.out)
+        }
+        assert set(record.manifest.directories) == walked
+        shutil.rmtree(shipped.root / CACHE_DIR)  # so that the next build makes a new site
+
+
 def test_a_failed_build_leaves_the_site_and_no_temporary_files(shipped: Workspace) -> None:
     shipped.build()
     before = read_tree(shipped.out)
