@@ -473,6 +473,8 @@ class BuildCache:
             (_load(directory / "files.pickle", self.code) or {}) if usable else {}
         )
         self._files_seen: dict[str, FileState] = {}
+        # Bytes of the files `file_digests` had to read this build, until they are parsed.
+        self._read: dict[str, bytes] = {}
         self._papers = _Shards(usable, "papers", self.code)
         # Papers decoded by the last build and this one, by key: a cache kept in memory
         # (`serve`) decodes only the files that changed.
@@ -495,6 +497,7 @@ class BuildCache:
         self.paper_keys = {}
         self.listings = {}
         self._files_seen = {}
+        self._read = {}
         self.inputs_digest = ""
 
     def file_digests(self, names: Sequence[str]) -> list[str | None]:
@@ -516,11 +519,14 @@ class BuildCache:
                 state = files.get(name)
                 if state is None or not state.trusted or state.signature != signature:
                     try:
-                        digest = digest_text(_read_bytes(name))
+                        raw = _read_bytes(name)
                     except OSError:
                         found.append(None)
                         continue
-                    state = FileState(signature, digest, stat.st_mtime_ns < trusted_before)
+                    self._read[name] = raw  # for `read_paper`, if the file must be parsed
+                    state = FileState(
+                        signature, digest_text(raw), stat.st_mtime_ns < trusted_before
+                    )
                 seen[name] = state
             found.append(state.digest)
         return found
@@ -547,11 +553,13 @@ class BuildCache:
             paper, found = decode_paper(record), decode_problems(problems)
             self._decoded_used[key] = (paper, tuple(found))
             return key, paper, found
-        raw = _read_bytes(name)
-        digest = digest_text(raw)
-        if digest != state.digest:  # changed since it was stat'ed: parse what is there
-            self._files_seen[name] = FileState(state.signature, digest, False)
-            key = digest_text(shown, digest)
+        raw = self._read.pop(name, None)
+        if raw is None:  # not read by `file_digests`: read it now, and see that it is the same
+            raw = _read_bytes(name)
+            digest = digest_text(raw)
+            if digest != state.digest:  # changed since it was stat'ed: parse what is there
+                self._files_seen[name] = FileState(state.signature, digest, False)
+                key = digest_text(shown, digest)
         paper, problems = parse(raw, shown)
         self._papers.put(key, (encode_paper(paper), encode_problems(problems)))
         return key, paper, problems
@@ -582,6 +590,8 @@ class BuildCache:
         count = max(count, 1)
         shards = [todo[start::count] for start in range(count)]
 
+        made_here: dict[int, tuple[Paper | None, list[Problem]]] = {}
+
         def work(shard: Sequence[int]) -> list[tuple]:
             done = []
             for index in shard:
@@ -591,6 +601,7 @@ class BuildCache:
                 except OSError as exc:
                     done.append((index, exc))
                     continue
+                made_here[index] = (paper, problems)  # (in a worker: its own copy, unused)
                 state = self._files_seen[name]
                 record = (encode_paper(paper), encode_problems(problems))
                 done.append((index, key, state, record))
@@ -606,7 +617,9 @@ class BuildCache:
                 if number:  # parsed by another process: take note of it here
                     self._files_seen[name] = state
                     self._papers.put(key, record)
-                paper, problems = decode_paper(record[0]), decode_problems(record[1])
+                    paper, problems = decode_paper(record[0]), decode_problems(record[1])
+                else:
+                    paper, problems = made_here[index]
                 self._decoded_used[key] = (paper, tuple(problems))
                 results[index] = (key, paper, problems)
         return results
@@ -720,6 +733,7 @@ class BuildCache:
         changed = self._files != self._files_seen
         self._files = self._files_seen
         self._files_seen = {}
+        self._read = {}
         self._decoded, self._decoded_used = self._decoded_used, {}
         # What a build that made the catalog did not use goes (one that did not, kept it all).
         memo_changed = (
