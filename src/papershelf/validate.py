@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import sys
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
@@ -16,6 +17,9 @@ from papershelf.model import LINK_KINDS, Authors, Link, Organization, Paper, Pro
 from papershelf.text import SLUG_PATTERN, is_arxiv_id, make_slug
 
 REQUIRED_KEYS = ("title", "published", "abstract")
+# Keys, themes, tags, organizations and link kinds repeat in every paper: one string object each
+# (sys.intern) holds tens of thousands of papers in less memory, and pickles them as references.
+intern = sys.intern
 _PROVENANCE_KEYS = ("source", "scraped_on", "imported")
 
 
@@ -171,7 +175,7 @@ def paper_from_document(doc: YamlDocument) -> tuple[Paper | None, list[Problem]]
         or not published
     ):
         return None, reader.problems
-    lines = tuple((str(key), doc.positions.get((key,), (1, 1))[0]) for key in data)
+    lines = tuple((intern(str(key)), doc.positions.get((key,), (1, 1))[0]) for key in data)
     paper = Paper(
         slug=slug,
         title=title,
@@ -180,7 +184,7 @@ def paper_from_document(doc: YamlDocument) -> tuple[Paper | None, list[Problem]]
         path=doc.path,
         added=added,
         arxiv=arxiv,
-        theme=theme,
+        theme=None if theme is None else intern(theme),
         tags=tags,
         authors=authors,
         organization=organization,
@@ -223,7 +227,7 @@ def _tags(reader: _Reader, value: Any) -> tuple[str, ...]:
         if tag in tags:
             reader.error(("tags", index), f"tag '{tag}' is listed twice")
             continue
-        tags.append(tag)
+        tags.append(intern(tag))
     return tuple(tags)
 
 
@@ -264,7 +268,9 @@ def _organization(reader: _Reader, value: Any) -> Organization | None:
         reader.error(("organization",), "missing required key 'organization.name'")
     name = reader.string(("organization", "name"), mapping.get("name"), required=True)
     handle = reader.string(("organization", "handle"), mapping.get("handle"))
-    return Organization(name=name, handle=handle) if name else None
+    if not name:
+        return None
+    return Organization(name=intern(name), handle=None if handle is None else intern(handle))
 
 
 def _links(reader: _Reader, value: Any) -> tuple[Link, ...]:
@@ -293,7 +299,7 @@ def _links(reader: _Reader, value: Any) -> tuple[Link, ...]:
                     hint="links must be absolute http:// or https:// URLs",
                 )
             else:
-                links.append(Link(url=url, kind=kind))
+                links.append(Link(url=url, kind=intern(kind)))
     return tuple(links)
 
 
@@ -316,8 +322,8 @@ def _provenance(reader: _Reader, value: Any) -> Provenance | None:
     if mapping.get("scraped_on") is not None:
         scraped_on = reader.date(("provenance", "scraped_on"), mapping["scraped_on"])
     imported = reader.mapping(("provenance", "imported"), mapping.get("imported")) or {}
-    pairs = tuple(sorted((str(k), str(v)) for k, v in imported.items()))
-    return Provenance(source=source or "", scraped_on=scraped_on, imported=pairs)
+    pairs = tuple(sorted((intern(str(k)), str(v)) for k, v in imported.items()))
+    return Provenance(source=intern(source or ""), scraped_on=scraped_on, imported=pairs)
 
 
 Check = Callable[[Paper], list[Problem]]
