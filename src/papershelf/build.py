@@ -115,7 +115,7 @@ def render_site(
     # Imported here: a build that finds nothing changed needs none of them.
     from papershelf.catalog import build_catalog
     from papershelf.config import load_config
-    from papershelf.feeds import render_feeds, robots, site_feeds, sitemap
+    from papershelf.feeds import render_feeds, robots, site_feeds, sitemaps
     from papershelf.pagequeue import PageQueue
     from papershelf.render import (
         finish_pages,
@@ -176,7 +176,7 @@ def render_site(
     files = [
         *pages,
         *render_feeds(config, catalog, texts, cache, writer, feeds),
-        OutputFile(urls.SITEMAP, sitemap(config, catalog, more_pages), "sitemap"),
+        *(OutputFile(path, xml, "sitemap") for path, xml in sitemaps(config, catalog, more_pages)),
         OutputFile(urls.ROBOTS, robots(config), "robots"),
         OutputFile(urls.NOJEKYLL, b"", "GitHub Pages"),
         OutputFile(urls.MANIFEST, web_manifest(config), "web app manifest"),

@@ -437,14 +437,54 @@ def opml(config: SiteConfig, catalog: Catalog, feeds: Sequence[Feed]) -> bytes:
     return _xml_bytes(root)
 
 
-def sitemap(
-    config: SiteConfig, catalog: Catalog, more: Sequence[tuple[str, dt.date | None]] = ()
-) -> bytes:
-    """Return sitemap.xml: every page (not the 404 page) with the date its content last changed.
+# The sitemaps protocol's limits for one file; a site with more is listed by a sitemap index.
+SITEMAP_MAX_URLS = 50_000
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+
+
+def sitemaps(
+    config: SiteConfig,
+    catalog: Catalog,
+    more: Sequence[tuple[str, dt.date | None]] = (),
+    max_urls: int | None = None,
+) -> list[tuple[str, bytes]]:
+    """Return the sitemap files, by path: sitemap.xml with every page (not the 404 page) and
+    the date its content last changed, or, for more pages than one file may list (the
+    protocol's 50,000 URLs or 50 MB), sitemap.xml as an index of sitemap-1.xml, sitemap-2.xml...
 
     `more` are (route, last change) of pages the catalogue does not make, such as statistics and
     search; they come last, each unless the catalogue's pages have its URL already.
     """
+    site = SiteUrls(config.base_url)
+    entries = _sitemap_entries(config, catalog, more)
+    limit = max_urls or SITEMAP_MAX_URLS
+    parts: list[list[tuple[str, dt.date | None]]] = [[]]
+    size = 0
+    for url, lastmod in entries:
+        entry_size = len(_sitemap_url(url, lastmod).encode())
+        if len(parts[-1]) == limit or size + entry_size > SITEMAP_MAX_BYTES - 1024:
+            parts.append([])
+            size = 0
+        parts[-1].append((url, lastmod))
+        size += entry_size
+    if len(parts) == 1:
+        return [(urls.SITEMAP, _urlset(parts[0]))]
+    files = [(urls.sitemap_part(number), _urlset(part)) for number, part in enumerate(parts, 1)]
+    index = ['<?xml version="1.0" encoding="utf-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
+    for (path, _), part in zip(files, parts, strict=True):
+        index.append(f"  <sitemap>\n    <loc>{_escape_text(_xml_text(site.absolute(path)))}</loc>")
+        newest = max((lastmod for _, lastmod in part if lastmod is not None), default=None)
+        if newest is not None:
+            index.append(f"    <lastmod>{newest.isoformat()}</lastmod>")
+        index.append("  </sitemap>")
+    index.append("</sitemapindex>\n")
+    return [(urls.SITEMAP, "\n".join(index).encode()), *files]
+
+
+def _sitemap_entries(
+    config: SiteConfig, catalog: Catalog, more: Sequence[tuple[str, dt.date | None]]
+) -> list[tuple[str, dt.date | None]]:
+    """Return every page's absolute URL (escaped for XML text) and its last change, in order."""
     site = SiteUrls(config.base_url)
     # catalog.newest_date for each theme and tag, with each paper's date worked out once.
     updated = {p.slug: updated_on(p) for p in catalog.papers}
@@ -473,14 +513,23 @@ def sitemap(
         for route, lastmod in more
         if site.absolute(route) not in known
     ]
-    # What _xml_bytes would write for these <url>s, written directly: the sitemap lists every
-    # page, and building elements for each would cost more than all the rest of this.
+    return listed
+
+
+def _sitemap_url(url: str, lastmod: dt.date | None) -> str:
+    # What _xml_bytes would write for a <url>, written directly: the sitemap lists every page,
+    # and building elements for each would cost more than all the rest of this.
+    if lastmod is None:
+        return f"  <url>\n    <loc>{_escape_text(url)}</loc>\n  </url>"
+    return (
+        f"  <url>\n    <loc>{_escape_text(url)}</loc>\n"
+        f"    <lastmod>{lastmod.isoformat()}</lastmod>\n  </url>"
+    )
+
+
+def _urlset(entries: Sequence[tuple[str, dt.date | None]]) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
-    for url, lastmod in listed:
-        lines.append(f"  <url>\n    <loc>{_escape_text(url)}</loc>")
-        if lastmod is not None:
-            lines.append(f"    <lastmod>{lastmod.isoformat()}</lastmod>")
-        lines.append("  </url>")
+    lines += [_sitemap_url(url, lastmod) for url, lastmod in entries]
     lines.append("</urlset>\n")
     return "\n".join(lines).encode()
 

@@ -1,6 +1,6 @@
 """What browsers, home screens and link previews read about the site: the web app manifest and
 the share image. (The statistics and search pages are in the sitemap as pages like any other:
-the build passes them to feeds.sitemap().)
+the build passes them to feeds.sitemaps().)
 
 The icons are templates/static/icon-192.png, icon-512.png and apple-touch-icon.png: the favicon
 drawn at those sizes (the touch icon without rounded corners, which iOS adds itself).

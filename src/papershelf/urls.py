@@ -72,6 +72,11 @@ def listing_pages(route: str, total: int, per_page: int) -> tuple[tuple[str, sli
     )
 
 
+def sitemap_part(number: int) -> str:
+    """Return part `number` of a sitemap too large for one file (listed by sitemap.xml)."""
+    return f"sitemap-{number}.xml"
+
+
 def paper(slug: str) -> str:
     return f"papers/{slug}/"
 

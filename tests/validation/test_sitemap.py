@@ -11,12 +11,15 @@ from pathlib import Path
 
 from lxml import etree
 
-from papershelf import urls
+from papershelf import feeds, urls
+from papershelf.build import BuildOptions
+from papershelf.build import build_site as papershelf_build
 from papershelf.catalog import build_catalog, updated_on
 from papershelf.config import load_config
 from papershelf.content import SITE_FILE, THEMES_FILE, load_papers
-from papershelf.feeds import sitemap
+from papershelf.feeds import sitemaps
 from papershelf.taxonomy import load_taxonomy
+from tests.conftest import REPO_ROOT
 
 from .feedcheck import SCHEMAS, internal_url_problem
 from .problems import assert_no_problems
@@ -31,7 +34,8 @@ def _sitemap_schema() -> etree.XMLSchema:
 
 
 def sitemap_problems(site: ServedSite) -> list[str]:
-    """Check sitemap.xml against the schema, the built files, and the pages it should list."""
+    """Check sitemap.xml (or, for a site too large for one file, the index and every sitemap it
+    lists) against the schema, the built files, and the pages it should list."""
     path = site.out_dir / "sitemap.xml"
     if not path.is_file():
         return ["sitemap.xml was not built"]
@@ -39,23 +43,46 @@ def sitemap_problems(site: ServedSite) -> list[str]:
         document = etree.parse(str(path))
     except etree.XMLSyntaxError as exc:
         return [f"sitemap.xml: not well-formed XML: {exc}"]
-    schema = _sitemap_schema()
-    problems = []
-    if not schema.validate(document):
-        problems += [f"sitemap.xml:{e.line}: schema: {e.message}" for e in schema.error_log]
-    locs = document.getroot().iter(f"{SITEMAP_NS}loc")
+    problems: list[str] = []
     listed: Counter[str] = Counter()
-    for loc in locs:
-        url = (loc.text or "").strip()
-        listed[url] += 1
-        if bad := internal_url_problem(url, site):
-            problems.append(f"sitemap.xml:{loc.sourceline}: <loc> {bad}")
-        elif site.file_for(url).suffix != ".html":
-            problems.append(f"sitemap.xml:{loc.sourceline}: <loc> {url!r} is not a page")
+    if document.getroot().tag == f"{SITEMAP_NS}sitemapindex":
+        for entry in document.getroot().iter(f"{SITEMAP_NS}sitemap"):
+            part_url = (entry.findtext(f"{SITEMAP_NS}loc") or "").strip()
+            if bad := internal_url_problem(part_url, site):
+                problems.append(f"sitemap.xml:{entry.sourceline}: <loc> {bad}")
+                continue
+            part = site.file_for(part_url)
+            part_document = etree.parse(str(part))
+            problems += _urlset_problems(part.name, part_document, site, listed)
+            urls_listed = part_document.getroot().findall(f"{SITEMAP_NS}url")
+            if not 0 < len(urls_listed) <= feeds.SITEMAP_MAX_URLS:
+                problems.append(f"{part.name}: {len(urls_listed)} URLs")
+            newest = max(u.findtext(f"{SITEMAP_NS}lastmod") or "" for u in urls_listed)
+            if entry.findtext(f"{SITEMAP_NS}lastmod") != newest:
+                problems.append(f"sitemap.xml:{entry.sourceline}: <lastmod> is not {newest}")
+    else:
+        problems += _urlset_problems("sitemap.xml", document, site, listed)
     problems += [f"sitemap.xml: {url!r} is listed {n} times" for url, n in listed.items() if n > 1]
     # Every page a visitor can reach belongs in the sitemap; 404.html is not a page of its own.
     pages = [site.url_for(p) for p in site.files("*.html") if p.name != "404.html"]
     problems += [f"sitemap.xml does not list {url}" for url in pages if url not in listed]
+    return problems
+
+
+def _urlset_problems(
+    name: str, document: etree._ElementTree, site: ServedSite, listed: Counter[str]
+) -> list[str]:
+    schema = _sitemap_schema()
+    problems = []
+    if not schema.validate(document):
+        problems += [f"{name}:{e.line}: schema: {e.message}" for e in schema.error_log]
+    for loc in document.getroot().iter(f"{SITEMAP_NS}loc"):
+        url = (loc.text or "").strip()
+        listed[url] += 1
+        if bad := internal_url_problem(url, site):
+            problems.append(f"{name}:{loc.sourceline}: <loc> {bad}")
+        elif site.file_for(url).suffix != ".html":
+            problems.append(f"{name}:{loc.sourceline}: <loc> {url!r} is not a page")
     return problems
 
 
@@ -139,6 +166,36 @@ def test_sitemap_lists_the_catalogue_then_the_other_pages_as_elementtree_wrote_i
     expected += [(urls.paper(p.slug), updated_on(p)) for p in sorted(papers, key=lambda p: p.slug)]
     # The home page is listed already, so it is not listed twice.
     more = [(urls.STATS, newest), (urls.HOME, None), (urls.SEARCH, None)]
-    written = sitemap(config, catalog, more)
-    assert written == _elementtree_sitemap(base_url, [*expected, more[0], more[2]])
-    assert sitemap(config, catalog) == _elementtree_sitemap(base_url, expected)
+    written = sitemaps(config, catalog, more)
+    assert written == [
+        ("sitemap.xml", _elementtree_sitemap(base_url, [*expected, more[0], more[2]]))
+    ]
+    assert sitemaps(config, catalog) == [("sitemap.xml", _elementtree_sitemap(base_url, expected))]
+    # Beyond what one file may list, the same pages in order, split, under an index.
+    split = sitemaps(config, catalog, max_urls=4)
+    count = -(-len(expected) // 4)
+    assert [path for path, _ in split] == [
+        "sitemap.xml",
+        *(f"sitemap-{n}.xml" for n in range(1, count + 1)),
+    ]
+    for number, (_, xml) in enumerate(split[1:]):
+        assert xml == _elementtree_sitemap(base_url, expected[number * 4 : number * 4 + 4])
+    index = ET.fromstring(split[0][1])
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    assert [loc.text for loc in index.iter(f"{SITEMAP_NS}loc")] == [
+        f"{base_url}sitemap-{n}.xml" for n in range(1, count + 1)
+    ]
+
+
+def test_a_site_too_large_for_one_sitemap_gets_an_index_of_sitemaps(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The protocol allows 50,000 URLs a file; the shipped site, at 10 a file, takes several."""
+    monkeypatch.setattr(feeds, "SITEMAP_MAX_URLS", 10)
+    base_url = "http://127.0.0.1:9/reading-list/"
+    out = tmp_path / "reading-list"
+    papershelf_build(BuildOptions(REPO_ROOT / "content", REPO_ROOT / "templates", out, base_url))
+    assert (out / "sitemap-2.xml").is_file()
+    site = ServedSite(out_dir=out, base_url=base_url)
+    assert_no_problems(sitemap_problems(site), "sitemap problems")
+    assert_no_problems(robots_problems(site), "robots.txt problems")
