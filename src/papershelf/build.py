@@ -266,18 +266,23 @@ def _cached_build(
         cache = BuildCache(cache_dir_for(options.out_dir))
     cache.start_build()
     record = cache.site(options.out_dir)
-    # Tens of thousands of stat calls, made while this thread reads the inputs.
-    verified = in_background(
-        lambda: record is not None and matches_manifest(options.out_dir.resolve(), record.manifest)
-    )
     site_inputs = site_inputs_digest(
         options.content_dir, options.templates_dir, options.base_url, cache.code
     )
-    inputs = digest_text(site_inputs, paper_files_digest(options.content_dir, cache))
-    intact = verified()
-    if intact and record.inputs == inputs:
-        cache.save()
-        return _result(options, record.summary, time.perf_counter() - started)
+    intact = False
+    inputs = ""
+    if record is not None:
+        # Tens of thousands of stat calls, made by another process while this one reads inputs.
+        verified = in_background(
+            lambda: matches_manifest(options.out_dir.resolve(), record.manifest)
+        )
+        inputs = digest_text(site_inputs, paper_files_digest(options.content_dir, cache))
+        intact = verified()
+        if intact and record.inputs == inputs:
+            cache.save()
+            return _result(options, record.summary, time.perf_counter() - started)
+    # Without a last build to compare with, the paper files are digested as the build reads
+    # them, on every core, rather than all here first.
     cache.begin(site_inputs)
     writer = SiteWriter(options.out_dir, record.manifest if intact else None, verified=True)
     try:
@@ -295,6 +300,8 @@ def _cached_build(
     except BaseException:
         writer.abort()
         raise
+    if not inputs:  # the files as the build read them: nothing is read again
+        inputs = digest_text(site_inputs, paper_files_digest(options.content_dir, cache))
     summary = {
         "file_count": len(rendered.files),
         "paper_count": rendered.paper_count,
