@@ -117,16 +117,12 @@ def render_site(
     from papershelf.config import load_config
     from papershelf.feeds import render_feeds, robots, site_feeds, sitemaps
     from papershelf.pagequeue import PageQueue
-    from papershelf.render import (
-        finish_pages,
-        load_templates,
-        paper_texts,
-        render_pages,
-        static_files,
-    )
+    from papershelf.papertext import paper_texts
+    from papershelf.render import finish_pages, render_pages
     from papershelf.search import search_bundle
     from papershelf.sharing import web_manifest
     from papershelf.taxonomy import load_taxonomy
+    from papershelf.templates import load_templates, static_files
 
     progress = progress or SilentProgress()
     if cache is None:  # one for this build alone, in memory: it is how work is shared by cores

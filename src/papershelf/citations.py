@@ -1,7 +1,7 @@
 """How a paper is cited and imported: BibTeX and CSL-JSON files, the `citation_*` meta tags that
 Google Scholar and Zotero read, and schema.org `ScholarlyArticle` JSON-LD.
 
-The BibTeX entry of a paper is the one its page shows (`render.bibtex`); this module only adds
+The BibTeX entry of a paper is the one its page shows (`views.bibtex`); this module only adds
 the other formats and the files. Nothing here invents data: a paper listed with an author count
 but no names gets no author in any format.
 """
@@ -28,7 +28,7 @@ from papershelf.urls import SiteUrls
 from papershelf.write import OutputFile
 
 if TYPE_CHECKING:
-    from papershelf.render import PaperView
+    from papershelf.contexts import PaperView
 
 BIBTEX_MEDIA_TYPE = "application/x-bibtex"
 CSL_MEDIA_TYPE = "application/vnd.citationstyles.csl+json"

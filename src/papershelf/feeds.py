@@ -21,7 +21,7 @@ from papershelf.catalog import Catalog, newest_added_key, updated_on
 from papershelf.citations import indented_json
 from papershelf.config import SiteConfig
 from papershelf.model import Paper
-from papershelf.render import PaperText
+from papershelf.papertext import PaperText
 from papershelf.sitewriter import SiteWriter, StoredFile
 from papershelf.text import arxiv_url
 from papershelf.urls import FEED_KINDS, SiteUrls, external_href

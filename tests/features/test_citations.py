@@ -19,7 +19,7 @@ from markupsafe import Markup
 from papershelf.citations import _slashed_date, indented_json, json_ld, strip_tags
 from papershelf.content import load_papers
 from papershelf.model import Paper
-from papershelf.render import paper_texts
+from papershelf.papertext import paper_texts
 from papershelf.text import latex_to_plain
 from tests.features.conftest import (
     FIXTURE_BASE,

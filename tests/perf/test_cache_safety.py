@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from papershelf.cache import CACHE_DIR, BuildCache, _library_version
+from papershelf.contexts import PaperLink, PaperPage
+from papershelf.digests import PAPER_PAGE_FIELDS
 from papershelf.errors import ProblemsError
-from papershelf.render import PAPER_PAGE_FIELDS, PaperLink, PaperPage
 from tests.perf.conftest import Workspace, read_tree
 
 OFA = "ofa-a-framework-of-initializing-unseen-subword-embeddings.yaml"
@@ -152,14 +153,14 @@ def test_no_cache_builds_neither_read_nor_write_one(shipped: Workspace) -> None:
 
 
 def test_every_input_of_a_paper_page_is_in_its_digest() -> None:
-    # render._paper_inputs digests what a paper page shows; a new field of PaperPage must be
+    # digests.paper_inputs digests what a paper page shows; a new field of PaperPage must be
     # added there (and to PAPER_PAGE_FIELDS), or pages would be reused when it changes.
     assert tuple(field.name for field in dataclasses.fields(PaperPage)) == PAPER_PAGE_FIELDS
 
 
 def test_short_lists_show_only_what_their_digest_holds() -> None:
     # Related papers and the archive are re-rendered when a listed paper's slug, title or date
-    # changes (render._link_identity): a PaperLink showing more would go stale.
+    # changes (digests.link_identity): a PaperLink showing more would go stale.
     assert [field.name for field in dataclasses.fields(PaperLink)] == ["href", "title", "published"]
 
 

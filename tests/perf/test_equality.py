@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from papershelf import render
+from papershelf import templates
 from papershelf.errors import ProblemsError
 from tests.perf.conftest import Workspace, file_times, read_tree
 
@@ -111,14 +111,14 @@ def test_an_abstract_edit_renders_only_the_pages_that_show_the_paper(
     ws = shipped
     ws.build()
     rendered: list[tuple[str, str]] = []
-    original = render._render
+    original = templates.render_template
 
     def spy(env, name: str, context: object) -> str:
         page = getattr(context, "page", None)
         rendered.append((name, page.route if page is not None else ""))
         return original(env, name, context)
 
-    monkeypatch.setattr(render, "_render", spy)
+    monkeypatch.setattr(templates, "render_template", spy)
     edit_abstract(ws)
     ws.build(jobs=1)
     monkeypatch.undo()
@@ -225,14 +225,14 @@ def test_a_paginated_edit_renders_only_the_pages_that_hold_the_paper(
     assert len(holding) == 3
     assert sum("/page/" in path for path in read_tree(ws.out)) > 5
     rendered: list[str] = []
-    original = render._render
+    original = templates.render_template
 
     def spy(env, name: str, context: object) -> str:
         if name in ("theme.html", "tag.html"):
             rendered.append(context.page.route)  # type: ignore[attr-defined]
         return original(env, name, context)
 
-    monkeypatch.setattr(render, "_render", spy)
+    monkeypatch.setattr(templates, "render_template", spy)
     edit_abstract(ws)
     ws.build(jobs=1)
     monkeypatch.undo()

@@ -54,7 +54,7 @@ def test_template_syntax_error_names_template_and_line(project, capsys) -> None:
 def test_template_that_uses_an_undefined_value_names_template_and_line(project, capsys) -> None:
     edit(project / "templates/tags.html", "<h1>Tags</h1>", "<h1>{{ page.heading }}</h1>")
     assert build_errors(project, capsys) == [
-        "templates/tags.html:4: error: template error: 'papershelf.render.PageMeta object' "
+        "templates/tags.html:4: error: template error: 'papershelf.contexts.PageMeta object' "
         "has no attribute 'heading'"
     ]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import feedparser
 from bs4 import BeautifulSoup
 
-from papershelf.render import render_markdown
+from papershelf.papertext import render_markdown
 
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 

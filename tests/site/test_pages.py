@@ -8,7 +8,9 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from papershelf.model import Authors, Paper
-from papershelf.render import bibtex, excerpt, format_date, render_markdown
+from papershelf.papertext import excerpt, render_markdown
+from papershelf.templates import format_date
+from papershelf.views import bibtex
 
 
 def page(site: Path, route: str) -> BeautifulSoup:

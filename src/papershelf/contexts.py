@@ -1,0 +1,309 @@
+"""The values templates receive: one frozen context type per template, and the small view types
+they hold. A template sees its context's fields as variables (see `templates.render_template`).
+
+Only data: the views are made in views.py, the pages' contexts in render.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from papershelf.citations import Citation
+from papershelf.stats import Chart, Totals
+
+# ---------------------------------------------------------------- views shared by the templates
+
+
+@dataclass(frozen=True)
+class TermView:
+    """A theme or tag as a link."""
+
+    id: str
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class LinkView:
+    kind: str
+    label: str
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """Everything a template shows about one paper."""
+
+    slug: str
+    href: str
+    title: str
+    published: dt.date
+    added: dt.date
+    byline: str
+    authors: str
+    organization: str | None
+    theme: TermView | None
+    tags: tuple[TermView, ...]
+    excerpt: str
+    abstract_html: Markup
+    notes_html: Markup | None
+    links: tuple[LinkView, ...]
+    paper_link: LinkView | None
+    code_link: LinkView | None
+    arxiv: str | None
+    upvotes: int | None
+    comments: int | None
+    bibtex: str
+
+
+@dataclass(frozen=True)
+class PaperLink:
+    """A paper in a short list (related papers, the archive): its page, title and date. Only
+    these, so that a page listing papers this way is made from them alone (see
+    `digests.link_identity`)."""
+
+    href: str
+    title: str
+    published: dt.date
+
+
+@dataclass(frozen=True)
+class PaperBrief:
+    """What lists show of a paper: its link, title and date, its card as card.html rendered it,
+    and its BibTeX entry. Kept apart from the PaperView, so that a build re-rendering a listing
+    reads a few small values per paper rather than every paper's whole view."""
+
+    href: str
+    title: str
+    published: dt.date
+    card: Markup
+    bibtex: str
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    kind: str
+    label: str
+    media_type: str
+    href: str
+
+
+@dataclass(frozen=True)
+class FeedSet:
+    """The three feeds of one page: `name` is what they follow ("Speech"), `title` the feeds'."""
+
+    name: str
+    title: str
+    links: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    route: str
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """The site-wide values every page shows (header, navigation, footer)."""
+
+    title: str
+    description: str
+    language: str
+    author: str
+    home_href: str
+    stylesheet_href: str
+    favicon_href: str
+    tags_href: str
+    archive_href: str
+    feeds_href: str
+    opml_href: str
+    nav: tuple[NavItem, ...]
+    feeds: FeedSet
+    repository_url: str
+    manifest_href: str = ""
+    touch_icon_href: str = ""
+    # Absolute: link previews fetch it from other sites.
+    share_image: str = ""
+    # None when the site has no search (`search: false`).
+    search_href: str | None = None
+    bibliography_href: str = ""
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """One page's head: `canonical` is absolute; `feeds` get autodiscovery `<link>`s."""
+
+    title: str
+    description: str
+    route: str
+    canonical: str | None
+    feeds: tuple[FeedSet, ...] = ()
+    indexable: bool = True
+    # The page's own name, without the site's (for link previews).
+    name: str = ""
+    # Open Graph type: "article" for a paper's page.
+    kind: str = "website"
+    # On a later page of a theme's or tag's listing: the route of its first page, which the
+    # main navigation marks as the current section, and the pages before and after it.
+    section: str | None = None
+    previous_href: str | None = None
+    next_href: str | None = None
+
+
+# ---------------------------------------------------------------- one context type per template
+
+
+@dataclass(frozen=True)
+class CardContext:
+    """card.html: one paper's card, rendered once and reused on every listing."""
+
+    paper: PaperView
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    theme: TermView
+    description: str
+    count: int
+    newest: tuple[PaperBrief, ...]
+    feeds: FeedSet
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """home.html: what the list is, its themes, newest additions and every feed."""
+
+    site: SiteView
+    page: PageMeta
+    intro_html: Markup
+    paper_count: int
+    themes: tuple[ThemeSummary, ...]
+    unthemed_count: int
+    newest: tuple[PaperBrief, ...]
+    theme_feeds: tuple[FeedSet, ...]
+    tag_feeds: tuple[FeedSet, ...]
+
+
+@dataclass(frozen=True)
+class PageNumber:
+    """One entry of a listing's page navigation: a page's number and link, or, with `number`
+    None, a gap standing for the pages left out between its neighbours."""
+
+    number: int | None
+    href: str = ""
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where one page of a theme's or tag's listing sits among its pages (with more than one):
+    its number, the papers it shows (`first` to `last`, counted from 1 over the whole listing)
+    and the links to the other pages."""
+
+    number: int
+    count: int
+    first: int
+    last: int
+    previous_href: str | None
+    next_href: str | None
+    pages: tuple[PageNumber, ...]
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """theme.html and tag.html: one page of a theme's or tag's papers, newest first."""
+
+    site: SiteView
+    page: PageMeta
+    term: TermView
+    description: str
+    # The papers on this page, and how many the theme or tag has on all its pages.
+    papers: tuple[PaperBrief, ...]
+    count: int
+    feeds: FeedSet
+    # The theme's papers as one BibTeX file ("" for a tag).
+    bibtex_href: str = ""
+    # None when the listing fits on one page (`papers_per_page`).
+    pagination: Pagination | None = None
+
+
+@dataclass(frozen=True)
+class TagCount:
+    tag: TermView
+    description: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TagsPage:
+    """tags.html: every tag with its number of papers."""
+
+    site: SiteView
+    page: PageMeta
+    tags: tuple[TagCount, ...]
+
+
+@dataclass(frozen=True)
+class PaperPage:
+    """paper.html: one paper in full, with related papers and a citation."""
+
+    site: SiteView
+    page: PageMeta
+    paper: PaperView
+    related: tuple[PaperLink, ...]
+    citation: Citation
+    # The script that adds a "Copy BibTeX" button (progressive enhancement).
+    copy_script_href: str
+
+
+@dataclass(frozen=True)
+class StatsPage:
+    """stats.html: charts of the list, drawn at build time (see stats.py)."""
+
+    site: SiteView
+    page: PageMeta
+    totals: Totals
+    charts: tuple[Chart, ...]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """search.html: the search form and its results (search.js and Pagefind fill them in)."""
+
+    site: SiteView
+    page: PageMeta
+    themes: tuple[TermView, ...]
+    paper_count: int
+    # Pagefind's script, which finds its index beside it.
+    bundle_href: str
+    script_href: str
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    anchor: str
+    papers: tuple[PaperLink, ...]
+
+
+@dataclass(frozen=True)
+class ArchivePage:
+    """archive.html: every paper by year of publication, newest first."""
+
+    site: SiteView
+    page: PageMeta
+    years: tuple[YearGroup, ...]
+
+
+@dataclass(frozen=True)
+class NotFoundPage:
+    """404.html: served for any missing page, so every link in it is absolute."""
+
+    site: SiteView
+    page: PageMeta

@@ -1,0 +1,63 @@
+"""Digests of what each page and file is made from, so that a build reuses, as it is, what the
+last build made from the same inputs ("" or a missing entry: not known, made again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from papershelf.cache import BuildCache, digest_text
+from papershelf.catalog import Catalog
+from papershelf.citations import CITATIONS_SOURCE
+from papershelf.model import Paper
+
+# What a paper's page is rendered from, besides the paper and its related papers: changing any
+# of these fields means changing `paper_inputs` (tests/perf checks that they are known).
+PAPER_PAGE_FIELDS = ("site", "page", "paper", "related", "citation", "copy_script_href")
+
+
+def paper_inputs(
+    cache: BuildCache | None, catalog: Catalog, unchanging: str
+) -> dict[str, tuple[str, str]]:
+    """Return, by slug, a digest of everything each paper's page shows and one of what its
+    citation files are made from; a paper missing is one whose inputs are not known."""
+    if cache is None or not cache.inputs_digest:
+        return {}
+    keys, related = cache.paper_keys, catalog.related
+    identities = {paper.slug: link_identity(paper) for paper in catalog.papers}
+    page, files = (cache.inputs_digest, unchanging, "paper.html"), cache.inputs_digest
+    found = {}
+    for slug in identities:
+        key = keys.get(slug)
+        if key:
+            shown = [identities[other.slug] for other in related[slug]]
+            found[slug] = (
+                digest_text(*page, key, *shown),
+                digest_text(files, CITATIONS_SOURCE, key),
+            )
+    return found
+
+
+def link_identity(paper: Paper) -> str:
+    """Return what a link to a paper in a short list shows (see PaperLink: its page, title and
+    date), so that editing a paper's abstract does not re-render the pages that only link it."""
+    return f"{paper.slug}\0{paper.title}\0{paper.published.isoformat()}"
+
+
+def listing_inputs(
+    cache: BuildCache | None, unchanging: str, route: str, parts: Sequence[str | Sequence[Paper]]
+) -> str:
+    """Return a digest of everything a listing page shows: the settings, themes, templates and
+    code, the page's own numbers and the papers it lists, in order ("" when not known)."""
+    if cache is None or not cache.inputs_digest:
+        return ""
+    values = [cache.inputs_digest, unchanging, route]
+    for part in parts:
+        if isinstance(part, str):
+            values.append(part)
+            continue
+        keys = [cache.paper_key(paper.slug) for paper in part]
+        if not all(keys):
+            return ""
+        values += [str(len(keys)), *keys]
+    return digest_text(*values)

@@ -1,0 +1,135 @@
+"""The templates: the Jinja environment (autoescape and StrictUndefined on) and its filters,
+rendering one context, template errors as problems naming the template's file and line, and the
+static files beside the templates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import traceback
+from pathlib import Path
+
+import jinja2
+
+from papershelf import urls
+from papershelf.content import display_path
+from papershelf.errors import Location, Problem
+from papershelf.write import OutputFile
+
+# Templates a site needs; the layout and macros are checked with them.
+PAGE_TEMPLATES = (
+    "home.html",
+    "theme.html",
+    "tag.html",
+    "tags.html",
+    "paper.html",
+    "archive.html",
+    "404.html",
+    "card.html",
+)
+# The statistics page, and the search page when `search` is on.
+FEATURE_TEMPLATES = ("stats.html", "search.html")
+SUPPORT_TEMPLATES = ("base.html", "macros.html")
+STATIC_DIR = "static"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def load_templates(
+    templates_dir: Path, compiled_dir: Path | None = None
+) -> tuple[jinja2.Environment | None, list[Problem]]:
+    """Create the Jinja environment and compile every template once, reporting syntax errors.
+
+    With `compiled_dir`, compiled templates are kept there for the next build, by the digest of
+    their source; the directory must be one for this code (the options below are not in the key).
+    """
+    if not templates_dir.is_dir():
+        return None, [
+            Problem(Location(display_path(templates_dir)), "templates directory not found")
+        ]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        bytecode_cache=_bytecode_cache(compiled_dir),
+    )
+    env.filters["date"] = format_date
+    env.filters["plural"] = plural
+    problems: list[Problem] = []
+    for name in (*SUPPORT_TEMPLATES, *PAGE_TEMPLATES, *FEATURE_TEMPLATES):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            where = display_path(Path(exc.filename)) if exc.filename else f"{templates_dir}/{name}"
+            problems.append(
+                Problem(Location(where, exc.lineno or 0), f"template error: {exc.message}")
+            )
+        except jinja2.TemplateNotFound as exc:
+            problems.append(
+                Problem(
+                    Location(display_path(templates_dir / name)),
+                    f"template '{exc.name}' not found",
+                    hint=f"the statistics and search pages need {' and '.join(FEATURE_TEMPLATES)}"
+                    if name in FEATURE_TEMPLATES
+                    else f"every site needs {', '.join(PAGE_TEMPLATES)}",
+                )
+            )
+    return (None if problems else env), problems
+
+
+def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
+    if directory is None:
+        return None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a cache that cannot be written is no cache
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
+
+
+def format_date(value: dt.date) -> str:
+    """Return `15 Nov 2023`: fixed English month names, never the machine's locale."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def plural(count: int, noun: str) -> str:
+    """Return `1 paper` or `3 papers`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def render_template(env: jinja2.Environment, name: str, context: object) -> str:
+    """Render template `name` with the fields of `context` (a dataclass) as its variables."""
+    values = {field.name: getattr(context, field.name) for field in dataclasses.fields(context)}
+    return env.get_template(name).render(values)
+
+
+def template_problem(exc: Exception, name: str, templates_dir: Path) -> Problem:
+    """Return the problem `exc`, raised rendering template `name`, as the template's own file
+    and line when the traceback holds them."""
+    # Jinja rewrites tracebacks so that template frames carry the template file and line.
+    root = templates_dir.resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and Path(frame.filename).resolve().is_relative_to(root):
+            return Problem(
+                Location(display_path(Path(frame.filename)), frame.lineno or 0),
+                f"template error: {exc}",
+            )
+    return Problem(Location(display_path(templates_dir / name)), f"template error: {exc}")
+
+
+def static_files(templates_dir: Path) -> list[OutputFile]:
+    """Return the files under templates/static/, to be copied to assets/."""
+    static = templates_dir / STATIC_DIR
+    if not static.is_dir():
+        return []
+    return [
+        OutputFile(
+            urls.asset(path.relative_to(static).as_posix()), path.read_bytes(), display_path(path)
+        )
+        for path in sorted(static.rglob("*"))
+        if path.is_file()
+    ]

@@ -1,0 +1,244 @@
+"""Per-paper views: what the templates show of each paper (its PaperView: links, byline, terms,
+BibTeX entry), its brief (the card card.html renders once, reused on every listing), and the lazy
+mappings that derive both by slug, or read them from the cache, when first asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from papershelf import templates, urls
+from papershelf.cache import BuildCache
+from papershelf.catalog import Catalog, added_on
+from papershelf.contexts import CardContext, LinkView, PaperBrief, PaperView, TermView
+from papershelf.model import Paper, Taxonomy
+from papershelf.papertext import PaperText
+from papershelf.text import arxiv_url
+from papershelf.urls import SiteUrls, external_href
+
+LINK_LABELS = {
+    "paper": "Paper",
+    "code": "Code",
+    "data": "Data",
+    "model": "Model",
+    "project": "Project page",
+    "other": "Link",
+}
+_BARE_LATEX_SPECIAL = re.compile(r"(?<!\\)([%&#])")
+
+
+# ---------------------------------------------------------------- BibTeX
+
+
+def _balanced_braces(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _bibtex_text(text: str) -> str:
+    return text if _balanced_braces(text) else text.replace("{", "").replace("}", "")
+
+
+def bibtex(paper: Paper, plain_title: str, page_url: str) -> str:
+    """Return a BibTeX entry for the paper (an arXiv e-print when it has an arXiv id)."""
+    # The LaTeX source keeps \textsc{} and accents for BibTeX; unbalanced braces would break the
+    # entry, so such a title falls back to its plain text without braces.
+    source = paper.title if _balanced_braces(paper.title) else _bibtex_text(plain_title)
+    fields: list[tuple[str, str]] = [
+        ("title", "{" + _BARE_LATEX_SPECIAL.sub(r"\\\1", source) + "}")
+    ]
+    if paper.authors and paper.authors.names:
+        names = [_bibtex_text(name) for name in paper.authors.names]
+        if paper.authors.count > len(names):
+            names.append("others")
+        fields.append(("author", " and ".join(names)))
+    elif paper.organization:
+        # Braces keep BibTeX from splitting an organisation's name into first and last names.
+        fields.append(("author", "{" + _bibtex_text(paper.organization.name) + "}"))
+    fields.append(("year", str(paper.published.year)))
+    if paper.arxiv:
+        fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+        fields.append(("url", arxiv_url(paper.arxiv)))
+    else:
+        first = next((link.url for link in paper.links if link.kind == "paper"), page_url)
+        fields.append(("url", first))
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{paper.slug},\n{body}\n}}"
+
+
+# ---------------------------------------------------------------- views
+
+
+def _link_text(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return (host + parts.path.rstrip("/")) or url
+
+
+def _paper_links(paper: Paper) -> tuple[LinkView, ...]:
+    links: list[LinkView] = []
+    if paper.arxiv:
+        url = arxiv_url(paper.arxiv)
+        links.append(LinkView("paper", "arXiv", url, _link_text(url)))
+    seen = {link.href for link in links}
+    for link in paper.links:
+        if link.url not in seen:
+            seen.add(link.url)
+            links.append(
+                LinkView(
+                    link.kind, LINK_LABELS[link.kind], external_href(link.url), _link_text(link.url)
+                )
+            )
+    return tuple(links)
+
+
+def _byline(paper: Paper) -> tuple[str, str]:
+    """Return the short credit a card shows and the full one the paper's page shows."""
+    authors = paper.authors
+    count = ""
+    if authors:
+        count = f"{authors.count} author{'s' if authors.count != 1 else ''}"
+    full = count
+    if authors and authors.names:
+        full = ", ".join(authors.names)
+        if authors.count > len(authors.names):
+            others = authors.count - len(authors.names)
+            full += f" and {others} other{'s' if others != 1 else ''}"
+    short = paper.organization.name if paper.organization else count
+    return short, full
+
+
+def term_views(
+    taxonomy: Taxonomy, site: SiteUrls
+) -> tuple[dict[str, TermView], dict[str, TermView]]:
+    """Return every theme's and every tag's link, by id."""
+    themes = {t.id: TermView(t.id, t.title, site.href(urls.theme(t.id))) for t in taxonomy.themes}
+    tags = {t.id: TermView(t.id, t.title, site.href(urls.tag(t.id))) for t in taxonomy.tags}
+    return themes, tags
+
+
+def _paper_view(
+    paper: Paper,
+    text: PaperText,
+    themes: Mapping[str, TermView],
+    tags: Mapping[str, TermView],
+    site: SiteUrls,
+) -> PaperView:
+    links = _paper_links(paper)
+    short, full = _byline(paper)
+    return PaperView(
+        slug=paper.slug,
+        href=site.href(urls.paper(paper.slug)),
+        title=text.title,
+        published=paper.published,
+        added=added_on(paper),
+        byline=short,
+        authors=full,
+        organization=paper.organization.name if paper.organization else None,
+        theme=themes.get(paper.theme) if paper.theme else None,
+        tags=tuple(tags[t] for t in paper.tags if t in tags),
+        excerpt=text.excerpt,
+        abstract_html=text.abstract_html,
+        notes_html=text.notes_html,
+        links=links,
+        paper_link=next((link for link in links if link.kind == "paper"), None),
+        code_link=next((link for link in links if link.kind == "code"), None),
+        arxiv=paper.arxiv,
+        upvotes=paper.upvotes,
+        comments=paper.comments,
+        bibtex=bibtex(paper, text.title, site.absolute(urls.paper(paper.slug))),
+    )
+
+
+# ---------------------------------------------------------------- lazy mappings by slug
+
+
+def _derived(cache: BuildCache | None, kind: str, slug: str, compute: Callable[[], Any]) -> Any:
+    return compute() if cache is None else cache.derived(kind, slug, compute)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Everything a paper's view and card are made from, besides the paper and its text."""
+
+    env: jinja2.Environment
+    themes: Mapping[str, TermView]
+    tags: Mapping[str, TermView]
+    site: SiteUrls
+
+
+def _brief(terms: Terms, view: PaperView) -> PaperBrief:
+    card = Markup(templates.render_template(terms.env, "card.html", CardContext(view)))
+    return PaperBrief(view.href, view.title, view.published, card, view.bibtex)
+
+
+class PaperViews(Mapping[str, PaperView]):
+    """Every paper's view by slug, derived (or read from the cache) when first asked for."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        texts: Mapping[str, PaperText],
+        terms: Terms,
+        cache: BuildCache | None,
+    ) -> None:
+        self.papers = {paper.slug: paper for paper in catalog.papers}
+        self.texts, self.terms, self.cache = texts, terms, cache
+        self.found: dict[str, PaperView] = {}
+
+    def __getitem__(self, slug: str) -> PaperView:
+        view = self.found.get(slug)
+        if view is None:
+            paper, terms = self.papers[slug], self.terms
+
+            def make() -> PaperView:
+                return _paper_view(paper, self.texts[slug], terms.themes, terms.tags, terms.site)
+
+            view = _derived(self.cache, "view", slug, make)
+            if self.cache is None:  # else the cache keeps it (and may hand it on pickled)
+                self.found[slug] = view
+        return view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.papers)
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+
+class PaperBriefs(Mapping[str, PaperBrief]):
+    """Every paper's brief by slug, likewise; a template error in card.html propagates."""
+
+    def __init__(self, views: PaperViews, cache: BuildCache | None) -> None:
+        self.views, self.cache = views, cache
+        self.found: dict[str, PaperBrief] = {}
+
+    def __getitem__(self, slug: str) -> PaperBrief:
+        brief = self.found.get(slug)
+        if brief is None:
+
+            def make() -> PaperBrief:
+                return _brief(self.views.terms, self.views[slug])
+
+            brief = _derived(self.cache, "brief", slug, make)
+            if self.cache is None:
+                self.found[slug] = brief
+        return brief
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.views)
+
+    def __len__(self) -> int:
+        return len(self.views)
