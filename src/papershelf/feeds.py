@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from papershelf import urls
 from papershelf.cache import BuildCache, digest_text
-from papershelf.catalog import Catalog, newest_added_key, updated_on
+from papershelf.catalog import Catalog, updated_on
 from papershelf.citations import indented_json
 from papershelf.config import SiteConfig
 from papershelf.model import Paper
@@ -320,14 +320,20 @@ class _FeedWriter:
 def site_feeds(config: SiteConfig, catalog: Catalog) -> list[Feed]:
     """Return the feeds the site offers: the whole list, then each theme, then each tag."""
     fallback = catalog.newest_date() or EPOCH
-    # Each paper's place in the order of newest_added_key, worked out once (recently_added is in
-    # that order already, so this sort is one pass): numbers sort faster than the keys do, and in
-    # the same order, the keys being distinct (the slug ends them).
-    order = sorted(catalog.recently_added, key=newest_added_key)
-    rank = {paper.slug: place for place, paper in enumerate(order)}
+    taxonomy, size = catalog.taxonomy, config.feed_size
+    # Each theme's and tag's newest additions, in one pass over every paper newest addition
+    # first (the order of catalog.recently_added), rather than a sort of each one's papers.
+    by_theme: dict[str, list[Paper]] = {t.id: [] for t in taxonomy.themes}
+    by_tag: dict[str, list[Paper]] = {t.id: [] for t in taxonomy.tags}
+    for paper in catalog.recently_added:
+        if paper.theme in by_theme and len(by_theme[paper.theme]) < size:
+            by_theme[paper.theme].append(paper)
+        for tag_id in paper.tags:
+            if tag_id in by_tag and len(by_tag[tag_id]) < size:
+                by_tag[tag_id].append(paper)
 
     def feed(scope: str, name: str | None, description: str, papers: Sequence[Paper]) -> Feed:
-        newest = tuple(sorted(papers, key=lambda p: rank[p.slug])[: config.feed_size])
+        newest = tuple(papers[:size])
         return Feed(
             scope=scope,
             title=config.title if name is None else f"{config.title}: {name}",
@@ -336,19 +342,12 @@ def site_feeds(config: SiteConfig, catalog: Catalog) -> list[Feed]:
             updated=catalog.newest_date(newest) or fallback,
         )
 
-    taxonomy = catalog.taxonomy
     return [
         feed(urls.HOME, None, config.description, catalog.recently_added),
-        *(
-            feed(urls.theme(t.id), t.title, t.description, catalog.by_theme[t.id])
-            for t in taxonomy.themes
-        ),
+        *(feed(urls.theme(t.id), t.title, t.description, by_theme[t.id]) for t in taxonomy.themes),
         *(
             feed(
-                urls.tag(t.id),
-                t.title,
-                t.description or f"Papers tagged {t.title}.",
-                catalog.by_tag[t.id],
+                urls.tag(t.id), t.title, t.description or f"Papers tagged {t.title}.", by_tag[t.id]
             )
             for t in taxonomy.tags
         ),
