@@ -127,15 +127,16 @@ def _remembered_related(
 
     slugs = remember(hasher.hexdigest(), related_slugs)
     by_slug = {paper.slug: paper for paper in newest}
-    return {slug: tuple(by_slug[other] for other in others) for slug, others in slugs.items()}
+    return {slug: tuple(map(by_slug.__getitem__, others)) for slug, others in slugs.items()}
 
 
 def _reference_problems(papers: tuple[Paper, ...], taxonomy: Taxonomy) -> list[Problem]:
     theme_ids = [theme.id for theme in taxonomy.themes]
     tag_ids = [tag.id for tag in taxonomy.tags]
+    known_themes, known_tags = set(theme_ids), set(tag_ids)
     problems: list[Problem] = []
     for paper in papers:
-        if paper.theme is not None and paper.theme not in theme_ids:
+        if paper.theme is not None and paper.theme not in known_themes:
             problems.append(
                 Problem(
                     paper.location_of("theme"),
@@ -144,7 +145,7 @@ def _reference_problems(papers: tuple[Paper, ...], taxonomy: Taxonomy) -> list[P
                 )
             )
         for tag_id in paper.tags:
-            if tag_id not in tag_ids:
+            if tag_id not in known_tags:
                 problems.append(
                     Problem(
                         paper.location_of("tags"),
