@@ -457,22 +457,26 @@ def sitemaps(
     site = SiteUrls(config.base_url)
     entries = _sitemap_entries(config, catalog, more)
     limit = max_urls or SITEMAP_MAX_URLS
-    parts: list[list[tuple[str, dt.date | None]]] = [[]]
+    # Each part: its <url> elements, and the newest last change among them.
+    parts: list[tuple[list[str], dt.date | None]] = [([], None)]
     size = 0
     for url, lastmod in entries:
-        entry_size = len(_sitemap_url(url, lastmod).encode())
-        if len(parts[-1]) == limit or size + entry_size > SITEMAP_MAX_BYTES - 1024:
-            parts.append([])
-            size = 0
-        parts[-1].append((url, lastmod))
-        size += entry_size
+        element = _sitemap_url(url, lastmod)
+        length = len(element) + 1 if element.isascii() else len(element.encode()) + 1
+        elements, newest = parts[-1]
+        if len(elements) == limit or size + length > SITEMAP_MAX_BYTES - len(_URLSET_ENDS):
+            parts.append(([], None))
+            elements, newest, size = parts[-1][0], None, 0
+        elements.append(element)
+        if lastmod is not None and (newest is None or lastmod > newest):
+            parts[-1] = (elements, lastmod)
+        size += length
     if len(parts) == 1:
-        return [(urls.SITEMAP, _urlset(parts[0]))]
-    files = [(urls.sitemap_part(number), _urlset(part)) for number, part in enumerate(parts, 1)]
+        return [(urls.SITEMAP, _urlset(parts[0][0]))]
+    files = [(urls.sitemap_part(n), _urlset(elements)) for n, (elements, _) in enumerate(parts, 1)]
     index = ['<?xml version="1.0" encoding="utf-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
-    for (path, _), part in zip(files, parts, strict=True):
+    for (path, _), (_, newest) in zip(files, parts, strict=True):
         index.append(f"  <sitemap>\n    <loc>{_escape_text(_xml_text(site.absolute(path)))}</loc>")
-        newest = max((lastmod for _, lastmod in part if lastmod is not None), default=None)
         if newest is not None:
             index.append(f"    <lastmod>{newest.isoformat()}</lastmod>")
         index.append("  </sitemap>")
@@ -526,11 +530,13 @@ def _sitemap_url(url: str, lastmod: dt.date | None) -> str:
     )
 
 
-def _urlset(entries: Sequence[tuple[str, dt.date | None]]) -> bytes:
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
-    lines += [_sitemap_url(url, lastmod) for url, lastmod in entries]
-    lines.append("</urlset>\n")
-    return "\n".join(lines).encode()
+_URLSET_START = f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n'
+_URLSET_ENDS = _URLSET_START + "</urlset>\n"
+
+
+def _urlset(elements: Sequence[str]) -> bytes:
+    body = "".join(element + "\n" for element in elements)
+    return (_URLSET_START + body + "</urlset>\n").encode()
 
 
 def robots(config: SiteConfig) -> bytes:

@@ -199,3 +199,19 @@ def test_a_site_too_large_for_one_sitemap_gets_an_index_of_sitemaps(
     site = ServedSite(out_dir=out, base_url=base_url)
     assert_no_problems(sitemap_problems(site), "sitemap problems")
     assert_no_problems(robots_problems(site), "robots.txt problems")
+
+
+def test_a_sitemap_is_also_split_before_it_grows_past_the_size_limit(monkeypatch) -> None:
+    """The protocol's other limit is 50 MB a file: parts stay under it (here, 1,500 bytes)."""
+    config, _ = load_config(FIXTURE_CONTENT / SITE_FILE, "https://example.org/")
+    taxonomy, _ = load_taxonomy(FIXTURE_CONTENT / THEMES_FILE)
+    papers, _ = load_papers(FIXTURE_CONTENT)
+    assert config and taxonomy
+    catalog, _ = build_catalog(papers, taxonomy, 0)
+    [(_, whole)] = sitemaps(config, catalog)
+    monkeypatch.setattr(feeds, "SITEMAP_MAX_BYTES", 1500)
+    split = sitemaps(config, catalog)
+    assert len(split) > 2
+    locs = [loc.text for _, xml in split[1:] for loc in ET.fromstring(xml).iter(f"{SITEMAP_NS}loc")]
+    assert locs == [loc.text for loc in ET.fromstring(whole).iter(f"{SITEMAP_NS}loc")]
+    assert all(len(xml) <= 1500 for _, xml in split[1:])
