@@ -176,6 +176,9 @@ class _Watcher:
     def run(self, settle_seconds: float) -> None:
         import watchfiles  # imported here: only serve watches
 
+        # It logs every batch ("3 changes detected"); serve says what it does with them.
+        logging.getLogger("watchfiles").setLevel(logging.WARNING)
+
         batches = watchfiles.watch(
             *_watched(self.options),
             step=max(1, round(settle_seconds * 1000)),

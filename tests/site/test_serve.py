@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import urllib.error
 import urllib.request
@@ -80,3 +81,15 @@ def test_keeps_serving_the_last_good_site_when_a_rebuild_fails(
     assert "templates/home.html:1: error: template error" in caplog.text
     status, body, _ = fetch(server.url)
     assert status == 200 and "<h1>Fixture Reading List</h1>" in body
+
+
+def test_a_rebuild_is_logged_once_in_serve_s_own_words(
+    server: RunningServer, content: Path, caplog
+) -> None:
+    caplog.set_level(logging.INFO)
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("Fixture Reading List", "Logged List"))
+    assert wait_for(lambda: "<h1>Logged List</h1>" in fetch(server.url)[1])
+    assert "change detected; rebuilding" in caplog.text
+    # The file watcher's own report of each batch ("1 change detected") is not repeated.
+    assert [r.message for r in caplog.records if r.name.startswith("watchfiles")] == []
