@@ -83,7 +83,7 @@ def test_keeps_serving_the_last_good_site_when_a_rebuild_fails(
     assert status == 200 and "<h1>Fixture Reading List</h1>" in body
 
 
-def test_a_rebuild_is_logged_once_in_serve_s_own_words(
+def test_a_rebuild_is_logged_in_serve_s_own_words(
     server: RunningServer, content: Path, caplog
 ) -> None:
     caplog.set_level(logging.INFO)
