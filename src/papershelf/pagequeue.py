@@ -140,15 +140,15 @@ class PageQueue:
                 if result not in problems:
                     problems.append(result)
                 continue
-            if isinstance(result, StoredFile) and self.writer is not None:
-                self.writer.adopt(result)
-            elif isinstance(result, tuple) and self.writer is not None:
-                for stored in result:
-                    self.writer.adopt(stored)
-            elif index == _DIRECTORIES:  # directories a worker made, for `abort`
+            if index == _DIRECTORIES:  # directories a worker made, for `abort`
                 assert self.writer is not None
                 self.writer.adopt_directories(result)
                 continue
+            if isinstance(result, StoredFile) and self.writer is not None:
+                self.writer.adopt(result)
+            elif isinstance(result, list) and self.writer is not None:  # what QueuedFiles made
+                for stored in result:
+                    self.writer.adopt(stored)
             done[index] = result
         position = {id(page): index for index, page in enumerate(queued)}
         files = []
@@ -157,7 +157,7 @@ class PageQueue:
                 output = done.get(position[id(output)])
                 if output is None:
                     continue
-            if isinstance(output, tuple):  # what one QueuedFiles made
+            if isinstance(output, list):  # what one QueuedFiles made
                 files.extend(output)
             else:
                 files.append(output)
@@ -195,7 +195,7 @@ class PageQueue:
                     continue
                 if writer is not None:
                     made = [writer.store(output, output.inputs) for output in made]
-                found.append((index, tuple(made)))
+                found.append((index, list(made)))
                 if self.on_page is not None and page.counted and os.getpid() == here:
                     self.on_page()
                 continue

@@ -49,10 +49,10 @@ class Manifest:
     directories: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class StoredFile:
+class StoredFile(NamedTuple):
     """An output of this build that is on disk: where its bytes are until the build is
-    committed, and what the manifest will record of it. Reads like an `OutputFile`."""
+    committed, and what the manifest will record of it. Reads like an `OutputFile` (a tuple:
+    an edit build keeps one for each of tens of thousands of files it did not remake)."""
 
     path: str
     source: str
