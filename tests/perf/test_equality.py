@@ -110,18 +110,7 @@ def test_an_abstract_edit_renders_only_the_pages_that_show_the_paper(
     # abstract: they are kept as they are, and so is every other paper's page.
     ws = shipped
     ws.build()
-    rendered: list[tuple[str, str]] = []
-    original = templates.render_template
-
-    def spy(env, name: str, context: object) -> str:
-        page = getattr(context, "page", None)
-        rendered.append((name, page.route if page is not None else ""))
-        return original(env, name, context)
-
-    monkeypatch.setattr(templates, "render_template", spy)
-    edit_abstract(ws)
-    ws.build(jobs=1)
-    monkeypatch.undo()
+    rendered = _rendered_by_rebuild(ws, monkeypatch, edit_abstract)
     ws.assert_same_as_cold()
     routes = {route for name, route in rendered if name != "card.html"}
     slug = OFA.removesuffix(".yaml")
@@ -224,17 +213,25 @@ def test_a_paginated_edit_renders_only_the_pages_that_hold_the_paper(
     }
     assert len(holding) == 3
     assert sum("/page/" in path for path in read_tree(ws.out)) > 5
-    rendered: list[str] = []
+    rendered = _rendered_by_rebuild(ws, monkeypatch, edit_abstract)
+    ws.assert_same_as_cold()
+    listings = [route for name, route in rendered if name in ("theme.html", "tag.html")]
+    assert sorted(listings) == sorted(holding)
+
+
+def _rendered_by_rebuild(ws: Workspace, monkeypatch, change) -> list[tuple[str, str]]:
+    """Make `change`, rebuild in this process, and return each template the rebuild rendered
+    with the route of the page it rendered ("" for a template without one, such as a card)."""
+    rendered: list[tuple[str, str]] = []
     original = templates.render_template
 
     def spy(env, name: str, context: object) -> str:
-        if name in ("theme.html", "tag.html"):
-            rendered.append(context.page.route)  # type: ignore[attr-defined]
+        page = getattr(context, "page", None)
+        rendered.append((name, page.route if page is not None else ""))
         return original(env, name, context)
 
     monkeypatch.setattr(templates, "render_template", spy)
-    edit_abstract(ws)
+    change(ws)
     ws.build(jobs=1)
     monkeypatch.undo()
-    ws.assert_same_as_cold()
-    assert sorted(rendered) == sorted(holding)
+    return rendered
