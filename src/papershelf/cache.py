@@ -227,6 +227,30 @@ class FileState(NamedTuple):
     trusted: bool  # False: changed too recently to be recognised by its signature next time
 
 
+def _encode_files(files: Mapping[str, FileState]) -> tuple:
+    # By column, as `_encode_site` does: read back by every build, written by every edit.
+    states = files.values()
+    return (
+        "\0".join(files),
+        [number for state in states for number in state.signature],
+        "\0".join(state.digest for state in states),
+        bytes(state.trusted for state in states),
+    )
+
+
+def _decode_files(found: Any) -> dict[str, FileState]:
+    try:
+        names, numbers, digests, trusted = found
+        if not names:
+            return {}
+        signatures = zip(*[iter(numbers)] * 4, strict=True)
+        rows = zip(signatures, digests.split("\0"), map(bool, trusted), strict=True)
+        states = map(FileState._make, rows)
+        return dict(zip(names.split("\0"), states, strict=True))
+    except (TypeError, ValueError):  # none, or not a record this code wrote: read every file
+        return {}
+
+
 @dataclass
 class SiteRecord:
     """What the last build into one output directory wrote, and from what."""
@@ -237,16 +261,25 @@ class SiteRecord:
 
 
 def _encode_site(record: SiteRecord) -> tuple:
-    # Plain tuples: pickling tens of thousands of named tuples one by one is what took time.
-    files = {path: tuple(file) for path, file in record.manifest.files.items()}
-    return (record.inputs, files, record.manifest.directories, record.summary)
+    # By column, strings joined: every build reads the record back and an edit build writes it,
+    # and pickle takes tens of thousands of small tuples one object at a time. NUL is the one
+    # character no path or digest can hold.
+    files = record.manifest.files
+    columns = (
+        "\0".join(files),
+        "\0".join(file.digest for file in files.values()),
+        [file.size for file in files.values()],
+        [file.mtime_ns for file in files.values()],
+        "\0".join(file.inputs for file in files.values()),
+    )
+    return (record.inputs, columns, record.manifest.directories, record.summary)
 
 
 def _decode_site(found: Any) -> SiteRecord:
-    inputs, files, directories, summary = found
-    make = FileRecord._make
-    manifest = Manifest({path: make(file) for path, file in files.items()}, directories)
-    return SiteRecord(inputs, manifest, summary)
+    inputs, (paths, digests, sizes, mtimes, made_from), directories, summary = found
+    rows = zip(digests.split("\0"), sizes, mtimes, made_from.split("\0"), strict=True)
+    files = dict(zip(paths.split("\0"), map(FileRecord._make, rows), strict=True)) if paths else {}
+    return SiteRecord(inputs, Manifest(files, directories), summary)
 
 
 class _Shards:
@@ -469,9 +502,7 @@ class BuildCache:
         self.listings: dict[Path, list[tuple[str, str]]] = {}  # paper files, listed once
         self.inputs_digest = ""
         usable = directory if _CODEC_OK else None
-        self._files: dict[str, FileState] = (
-            (_load(directory / "files.pickle", self.code) or {}) if usable else {}
-        )
+        self._files = _decode_files(_load(directory / "files.pickle", self.code)) if usable else {}
         self._files_seen: dict[str, FileState] = {}
         # Bytes of the files `file_digests` had to read this build, until they are parsed.
         self._read: dict[str, bytes] = {}
@@ -750,7 +781,7 @@ class BuildCache:
         if memo_changed:
             _store(self.directory / "memo.pickle", self.code, self._memo)
         if changed:
-            _store(self.directory / "files.pickle", self.code, self._files)
+            _store(self.directory / "files.pickle", self.code, _encode_files(self._files))
         for compiled in self.directory.glob("templates-*"):
             if compiled != self.compiled_dir():  # compiled by other code
                 shutil.rmtree(compiled, ignore_errors=True)
