@@ -73,15 +73,14 @@ class PaperLink:
 
 @dataclass(frozen=True)
 class PaperBrief:
-    """What lists show of a paper: its link, title and date, its card as card.html rendered it,
-    and its BibTeX entry. Kept apart from the PaperView, so that a build re-rendering a listing
-    reads a few small values per paper rather than every paper's whole view."""
+    """What lists show of a paper: its link, title and date, and its card as card.html rendered
+    it. Kept apart from the PaperView, so that a build re-rendering a listing reads a few small
+    values per paper rather than every paper's whole view."""
 
     href: str
     title: str
     published: dt.date
     card: Markup
-    bibtex: str
 
 
 @dataclass(frozen=True)

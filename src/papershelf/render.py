@@ -60,7 +60,7 @@ from papershelf.sitewriter import StoredFile
 from papershelf.stats import build_charts, totals
 from papershelf.text import latex_to_plain
 from papershelf.urls import FEED_KINDS, FEED_LABELS, FEED_MEDIA_TYPES, SiteUrls
-from papershelf.views import PaperBriefs, PaperViews, Terms, term_views
+from papershelf.views import PaperBriefs, PaperViews, Terms, bibtex_entry, term_views
 from papershelf.write import OutputFile
 
 
@@ -325,7 +325,8 @@ def render_pages(
     def paper_files(job: _PaperJob) -> list[OutputFile]:
         paper, route = job.paper, urls.paper(job.paper.slug)
         view = views[paper.slug]
-        briefs[paper.slug]  # made here, for the listings
+        briefs[paper.slug]  # made here, for the listings and the bibliographies
+        bibtex_entry(views, paper.slug)
         if paper.slug in wanted_texts:
             shipped[paper.slug] = PaperText(
                 view.title, view.abstract_html, view.excerpt, view.notes_html
@@ -562,7 +563,7 @@ def render_pages(
         file_inputs = listing_inputs(path, *parts) if queue else ""
         kept = queue.reuse(path, CITATIONS_SOURCE, file_inputs) if queue else None
         if kept is None:
-            entries = [briefs[p.slug].bibtex for p in papers]
+            entries = [bibtex_entry(views, p.slug) for p in papers]
             kept = OutputFile(
                 path, bibliography(title, url, entries), CITATIONS_SOURCE, file_inputs
             )
