@@ -10,6 +10,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -56,6 +57,8 @@ class Catalog:
     # Years, newest first, each with its papers newest first.
     by_year: tuple[tuple[int, tuple[Paper, ...]], ...]
     related: Mapping[str, tuple[Paper, ...]]
+    # The same, by slug (what digests of the pages need, without looking each paper up).
+    related_slugs: Mapping[str, tuple[str, ...]]
 
     @property
     def unthemed(self) -> tuple[Paper, ...]:
@@ -85,7 +88,10 @@ def build_catalog(
     """
     papers = tuple(papers)
     problems = _reference_problems(papers, taxonomy)
-    newest = tuple(sorted(papers, key=newest_published_key))
+    # newest_published_key's order, in two stable sorts on C-level keys (the sort is stable
+    # reversed too): a Python key per paper cost more than the sorting.
+    by_slug = sorted(papers, key=attrgetter("slug"))
+    newest = tuple(sorted(by_slug, key=attrgetter("published"), reverse=True))
     by_theme: dict[str, list[Paper]] = {theme.id: [] for theme in taxonomy.themes}
     by_tag: dict[str, list[Paper]] = {tag.id: [] for tag in taxonomy.tags}
     for paper in newest:
@@ -98,36 +104,39 @@ def build_catalog(
         (year, tuple(group))
         for year, group in itertools.groupby(newest, key=lambda p: p.published.year)
     )
+    related_slugs = _remembered_related(newest, taxonomy, related_count, remember)
+    found = {paper.slug: paper for paper in newest}.__getitem__
+    related_papers = {slug: tuple(map(found, others)) for slug, others in related_slugs.items()}
     catalog = Catalog(
         taxonomy=taxonomy,
         papers=newest,
-        recently_added=tuple(sorted(papers, key=newest_added_key)),
+        recently_added=tuple(sorted(newest, key=added_on, reverse=True)),  # newest_added_key
         by_theme=MappingProxyType({k: tuple(v) for k, v in by_theme.items()}),
         by_tag=MappingProxyType({k: tuple(v) for k, v in by_tag.items()}),
         by_year=by_year,
-        related=MappingProxyType(_remembered_related(newest, taxonomy, related_count, remember)),
+        related=MappingProxyType(related_papers),
+        related_slugs=MappingProxyType(related_slugs),
     )
     return catalog, problems
 
 
 def _remembered_related(
     newest: tuple[Paper, ...], taxonomy: Taxonomy, count: int, remember: Remember | None
-) -> dict[str, tuple[Paper, ...]]:
-    if remember is None:
-        return _related(newest, taxonomy, count)
-    known_tags = {tag.id for tag in taxonomy.tags}
-    hasher = hashlib.blake2b(f"related\0{count}\0".encode(), digest_size=16)
-    for paper in newest:
-        tags = ",".join(sorted(t for t in paper.tags if t in known_tags))
-        hasher.update(f"{paper.slug}\0{paper.theme or ''}\0{tags}\n".encode())
+) -> dict[str, tuple[str, ...]]:
+    """Return the slugs of each paper's related papers (see `_related`)."""
 
     def related_slugs() -> dict[str, tuple[str, ...]]:
         found = _related(newest, taxonomy, count)
         return {slug: tuple(paper.slug for paper in papers) for slug, papers in found.items()}
 
-    slugs = remember(hasher.hexdigest(), related_slugs)
-    by_slug = {paper.slug: paper for paper in newest}
-    return {slug: tuple(map(by_slug.__getitem__, others)) for slug, others in slugs.items()}
+    if remember is None:
+        return related_slugs()
+    # One string for every paper, hashed at once (a call each cost more). Tags as written: a
+    # paper whose tags are only reordered has the same related papers, found again.
+    lines = [f"related\0{count}\0"]
+    lines += [f"{p.slug}\0{p.theme or ''}\0{','.join(p.tags)}\n" for p in newest]
+    digest = hashlib.blake2b("".join(lines).encode(), digest_size=16).hexdigest()
+    return remember(digest, related_slugs)
 
 
 def _reference_problems(papers: tuple[Paper, ...], taxonomy: Taxonomy) -> list[Problem]:

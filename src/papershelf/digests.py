@@ -23,14 +23,14 @@ def paper_inputs(
     citation files are made from; a paper missing is one whose inputs are not known."""
     if cache is None or not cache.inputs_digest:
         return {}
-    keys, related = cache.paper_keys, catalog.related
+    keys, related = cache.paper_keys, catalog.related_slugs
     identities = {paper.slug: link_identity(paper) for paper in catalog.papers}
     page, files = (cache.inputs_digest, unchanging, "paper.html"), cache.inputs_digest
     found = {}
     for slug in identities:
         key = keys.get(slug)
         if key:
-            shown = [identities[other.slug] for other in related[slug]]
+            shown = [identities[other] for other in related[slug]]
             found[slug] = (
                 digest_text(*page, key, *shown),
                 digest_text(files, CITATIONS_SOURCE, key),
