@@ -63,7 +63,8 @@ def listing_inputs(
         if isinstance(part, str):
             values.append(part)
             continue
-        keys = [cache.paper_key(paper.slug) for paper in part]
+        known = cache.paper_keys
+        keys = [known.get(paper.slug, "") for paper in part]
         if not all(keys):
             return ""
         values += [str(len(keys)), *keys]
