@@ -500,6 +500,9 @@ class BuildCache:
         self.code = code_digest()
         self.paper_keys: dict[str, str] = {}  # slug -> key of the paper's file this build
         self.listings: dict[Path, list[tuple[str, str]]] = {}  # paper files, listed once
+        # Listings of directories by an earlier build of this process (`serve`), kept with
+        # the directory's stat signature and the working directory they were shown from.
+        self._earlier_listings: dict[Path, tuple[tuple, list[tuple[str, str]]]] = {}
         self.inputs_digest = ""
         usable = directory if _CODEC_OK else None
         self._files = _decode_files(_load(directory / "files.pickle", self.code)) if usable else {}
@@ -530,6 +533,26 @@ class BuildCache:
         self._files_seen = {}
         self._read = {}
         self.inputs_digest = ""
+
+    def earlier_listing(self, directory: Path) -> tuple[tuple, list[tuple[str, str]] | None]:
+        """Return the directory's stat signature, and its listing from an earlier build if the
+        directory has not changed since (its entries are added, removed and renamed only by
+        changing its times, trusted as for files once they are `RACY_NS` old)."""
+        try:
+            stat = os.stat(directory)  # noqa: PTH116
+        except OSError:
+            return (), None
+        signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, os.getcwd())  # noqa: PTH109
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) >= self.started_ns - RACY_NS:
+            return (), None
+        known = self._earlier_listings.get(directory)
+        return signature, (known[1] if known is not None and known[0] == signature else None)
+
+    def keep_listing(
+        self, directory: Path, signature: tuple, listed: list[tuple[str, str]]
+    ) -> None:
+        if signature:
+            self._earlier_listings[directory] = (signature, listed)
 
     def file_digests(self, names: Sequence[str]) -> list[str | None]:
         """Return the digest of each file's bytes (None: it cannot be read), reading only the

@@ -53,16 +53,24 @@ def _paper_entries(papers_dir: Path) -> list[tuple[str, bool]]:
 def paper_files_shown(content_dir: Path, cache: BuildCache | None = None) -> list[tuple[str, str]]:
     """Return each paper file's path and its path as messages show it, listed once per build
     (strings, not Path objects: a build lists tens of thousands)."""
-    listed = cache.listings.get(content_dir) if cache is not None else None
+    if cache is None:
+        return _list_paper_files(content_dir / PAPERS_DIR)
+    listed = cache.listings.get(content_dir)
     if listed is None:
         papers_dir = content_dir / PAPERS_DIR
-        entries = _paper_entries(papers_dir)
-        prefix = os.path.join(papers_dir, "")  # noqa: PTH118
-        paths = [prefix + name for name, _ in entries]
-        listed = list(zip(paths, _shown_paths(papers_dir, entries), strict=True))
-        if cache is not None:
-            cache.listings[content_dir] = listed
+        signature, listed = cache.earlier_listing(papers_dir)
+        if listed is None:
+            listed = _list_paper_files(papers_dir)
+            cache.keep_listing(papers_dir, signature, listed)
+        cache.listings[content_dir] = listed
     return listed
+
+
+def _list_paper_files(papers_dir: Path) -> list[tuple[str, str]]:
+    entries = _paper_entries(papers_dir)
+    prefix = os.path.join(papers_dir, "")  # noqa: PTH118
+    paths = [prefix + name for name, _ in entries]
+    return list(zip(paths, _shown_paths(papers_dir, entries), strict=True))
 
 
 def _shown_paths(papers_dir: Path, entries: list[tuple[str, bool]]) -> list[str]:

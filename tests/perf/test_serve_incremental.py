@@ -47,3 +47,47 @@ def test_serve_rebuilds_only_what_an_edit_changes(shipped: Workspace) -> None:
     assert rewritten == changed
     assert len(rewritten) < len(after_bytes) / 3
     ws.assert_same_as_cold()
+
+
+def test_a_cache_kept_in_memory_sees_paper_files_added_and_removed(
+    shipped: Workspace, monkeypatch
+) -> None:
+    """`serve` lists the papers directory again only when its times changed; a file added or
+    removed changes them, even when the directory's modification time is set back."""
+    import os
+
+    from papershelf import cache as cache_module
+    from papershelf import content
+    from papershelf.build import build_site
+    from papershelf.cache import BuildCache, cache_dir_for
+
+    # Trust the directory's times at once (a real build waits until they are RACY_NS old).
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    listed = []
+    real_entries = content._paper_entries
+    monkeypatch.setattr(
+        content, "_paper_entries", lambda directory: listed.append(1) or real_entries(directory)
+    )
+    ws = shipped
+    options = BuildOptions(ws.content, ws.templates, ws.out)
+    cache = BuildCache(cache_dir_for(ws.out))
+
+    def rebuild() -> set[str]:
+        time.sleep(0.02)  # past the clock tick of the last change
+        build_site(options, cache=cache)
+        return {path.parent.name for path in (ws.out / "papers").glob("*/index.html")}
+
+    first = rebuild()
+    assert rebuild() == first
+    assert len(listed) == 1, "the unchanged directory was listed again"
+    source = ws.papers / OFA
+    copy = ws.papers / "a-copy-of-ofa.yaml"
+    text = source.read_text(encoding="utf-8")
+    before = ws.papers.stat()
+    copy.write_text(text.replace("title: >-\n  ", "title: >-\n  A copy of ", 1), encoding="utf-8")
+    os.utime(ws.papers, ns=(before.st_atime_ns, before.st_mtime_ns))  # as a sync tool may
+    added = rebuild()
+    assert len(added) == len(first) + 1
+    copy.unlink()
+    assert rebuild() == first
+    ws.assert_same_as_cold()
