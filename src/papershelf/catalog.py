@@ -4,6 +4,7 @@ papers, and check that every theme and tag a paper names is declared."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import heapq
 import itertools
@@ -60,7 +61,7 @@ class Catalog:
     # The same, by slug (what digests of the pages need, without looking each paper up).
     related_slugs: Mapping[str, tuple[str, ...]]
 
-    @property
+    @functools.cached_property  # asked for by several pages; a frozen dataclass allows it
     def unthemed(self) -> tuple[Paper, ...]:
         return tuple(p for p in self.papers if p.theme is None)
 
