@@ -302,6 +302,8 @@ class _Shards:
         self.used: set[str] = set()
         self.added: set[str] = set()  # put by this build, not yet in the index file
         self._index: set[str] | None = None
+        # The index file: each shard's keys (so that rewriting a shard replaces its own).
+        self._index_parts: list[list[str]] | None = None
         self._index_read = False
         # Keys in the order they were put, for `export`.
         self.journal: list[str] = []
@@ -337,7 +339,9 @@ class _Shards:
         if not self._index_read:
             self._index_read = True
             found = _load(self._index_path(), self.stamp) if self.directory is not None else None
-            self._index = found if isinstance(found, set) else None
+            if isinstance(found, list) and len(found) == SHARDS:
+                self._index_parts = found
+                self._index = set().union(*found)
             if self.directory is None:
                 self._index = set()
         return self._index
@@ -387,13 +391,12 @@ class _Shards:
         `live`, the entries whose key is in it)."""
         if self.directory is None:
             return
+        index_parts: list[list[str]] = []
         if self.indexed and self.dirty:
-            keys = self._keys()
-            if keys is None:  # no index to update: make it from every shard
-                for index in range(SHARDS):
-                    self._shard(index)
-                keys = set()
-            keys = {key for key in keys if _shard_of(key) not in self.dirty}
+            self._keys()
+            if self._index_parts is None:  # no index to update: make it from every shard
+                self._index_parts = [list(self._shard(index)) for index in range(SHARDS)]
+            index_parts = self._index_parts
         keep = self.used if live is None else live
         for index in sorted(self.dirty):
             parts = self.raw.get(index, [])
@@ -401,19 +404,19 @@ class _Shards:
                 # A new shard made of this build's entries alone: written as they came, pickled.
                 _store(self._path(index), self.stamp, ("parts", [data for _, data in parts]))
                 if self.indexed:
-                    keys.update(key for part_keys, _ in parts for key in part_keys)
+                    index_parts[index] = [key for part_keys, _ in parts for key in part_keys]
                 continue
             # Entries no longer needed (papers since removed) go when a shard is rewritten.
             kept = {key: value for key, value in self._merged(index).items() if key in keep}
             _store(self._path(index), self.stamp, kept)
             if self.indexed:
-                keys.update(kept)
+                index_parts[index] = list(kept)
         if self.indexed and self.dirty:
             for index, shard in enumerate(self.shards):
                 if shard is not None and index not in self.dirty:
-                    keys.update(shard)
-            _store(self._index_path(), self.stamp, keys)
-            self._index = keys
+                    index_parts[index] = list(shard)
+            _store(self._index_path(), self.stamp, index_parts)
+            self._index = set().union(*index_parts)
         self.dirty.clear()
         self.added.clear()
         self.journal.clear()
