@@ -62,8 +62,8 @@ class PaperView:
 
 @dataclass(frozen=True)
 class PaperLink:
-    """A paper in a short list (related papers, the archive): its page, title and date. Only
-    these, so that a page listing papers this way is made from them alone (see
+    """A paper in a short list (related papers, a year of the archive): its page, title and
+    date. Only these, so that a page listing papers this way is made from them alone (see
     `digests.link_identity`)."""
 
     href: str
@@ -285,19 +285,44 @@ class SearchPage:
 
 
 @dataclass(frozen=True)
-class YearGroup:
+class YearLink:
+    """A year of the archive as a link to its page."""
+
     year: int
-    anchor: str
-    papers: tuple[PaperLink, ...]
+    href: str
+
+
+@dataclass(frozen=True)
+class YearCount:
+    """A year on the archive's index: its page and how many papers were published in it."""
+
+    year: int
+    href: str
+    count: int
 
 
 @dataclass(frozen=True)
 class ArchivePage:
-    """archive.html: every paper by year of publication, newest first."""
+    """archive.html: the archive's index, every year with papers and its count, newest first
+    (the papers themselves are on the years' pages)."""
 
     site: SiteView
     page: PageMeta
-    years: tuple[YearGroup, ...]
+    paper_count: int
+    years: tuple[YearCount, ...]
+
+
+@dataclass(frozen=True)
+class YearPage:
+    """year.html: the papers published in one year, newest first, and the years beside it
+    that have papers (`newer`, `older`: None for the newest and the oldest)."""
+
+    site: SiteView
+    page: PageMeta
+    year: int
+    papers: tuple[PaperLink, ...]
+    newer: YearLink | None
+    older: YearLink | None
 
 
 @dataclass(frozen=True)

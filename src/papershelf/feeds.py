@@ -508,6 +508,7 @@ def _sitemap_entries(
     for t in catalog.taxonomy.tags:
         pages += listing(urls.tag(t.id), catalog.by_tag[t.id])
     pages.append((urls.ARCHIVE, everything))
+    pages += [(urls.archive_year(year), newest(papers)) for year, papers in catalog.by_year]
     pages += [(urls.paper(slug), updated[slug]) for slug in sorted(updated)]
     listed = [(_xml_text(site.absolute(route)), lastmod) for route, lastmod in pages]
     known = {url for url, _ in listed}

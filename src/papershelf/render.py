@@ -49,7 +49,9 @@ from papershelf.contexts import (
     TagsPage,
     TermView,
     ThemeSummary,
-    YearGroup,
+    YearCount,
+    YearLink,
+    YearPage,
 )
 from papershelf.errors import Problem
 from papershelf.model import Paper, Tag, Taxonomy, Theme
@@ -514,20 +516,49 @@ def render_pages(
         )
     )
 
-    def archive() -> ArchivePage:
-        years = tuple(
-            YearGroup(year, urls.year_anchor(year), r.links(papers))
-            for year, papers in catalog.by_year
-        )
-        return ArchivePage(sv, r.meta(urls.ARCHIVE, "Archive", "Every paper by year."), years)
+    # The archive: an index of the years, and a page for each year's papers. The index shows
+    # each year's count only and a year's page its papers' links (digests.link_identity), so an
+    # edit to a paper's abstract re-renders neither, and one to its title only its year's page.
+    years = [(year, len(papers)) for year, papers in catalog.by_year]
 
-    archive_parts = [
-        part
-        for year, papers in catalog.by_year
-        for part in (str(year), str(len(papers)), *map(digests.link_identity, papers))
-    ]
-    archive_inputs = listing_inputs(urls.ARCHIVE, *archive_parts)
+    def archive() -> ArchivePage:
+        counts = tuple(
+            YearCount(year, site.href(urls.archive_year(year)), count) for year, count in years
+        )
+        meta = r.meta(urls.ARCHIVE, "Archive", "Every paper by year.")
+        return ArchivePage(sv, meta, len(catalog.papers), counts)
+
+    archive_inputs = listing_inputs(urls.ARCHIVE, *(f"{year}/{count}" for year, count in years))
     outputs.append(r.listing(urls.ARCHIVE, "archive.html", archive_inputs, archive))
+    for index, (year, papers) in enumerate(catalog.by_year):
+        # Newest year first, as the index lists them: the newer year is the previous page.
+        newer = catalog.by_year[index - 1][0] if index > 0 else None
+        older = catalog.by_year[index + 1][0] if index + 1 < len(catalog.by_year) else None
+        year_route = urls.archive_year(year)
+
+        def year_page(
+            route: str = year_route,
+            year: int = year,
+            papers: Sequence[Paper] = papers,
+            newer: int | None = newer,
+            older: int | None = older,
+        ) -> YearPage:
+            before, after = (
+                YearLink(y, site.href(urls.archive_year(y))) if y is not None else None
+                for y in (newer, older)
+            )
+            description = f"Every paper published in {year}, newest first."
+            meta = dataclasses.replace(
+                r.meta(route, f"Papers published in {year}", description),
+                section=urls.ARCHIVE,
+                previous_href=before.href if before is not None else None,
+                next_href=after.href if after is not None else None,
+            )
+            return YearPage(sv, meta, year, r.links(papers), before, after)
+
+        where = (str(year), str(newer), str(older), str(len(papers)))
+        year_inputs = listing_inputs(year_route, *where, *map(digests.link_identity, papers))
+        outputs.append(r.listing(year_route, "year.html", year_inputs, year_page))
     outputs.append(
         r.page(
             urls.STATS,

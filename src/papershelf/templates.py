@@ -25,6 +25,7 @@ PAGE_TEMPLATES = (
     "tags.html",
     "paper.html",
     "archive.html",
+    "year.html",
     "404.html",
     "card.html",
 )

@@ -94,10 +94,10 @@ def theme_bibtex(theme_id: str) -> str:
     return f"themes/{theme_id}/papers.bib"
 
 
-def year_anchor(year: int) -> str:
-    """Return the fragment id of a year's section on the archive page (ids cannot start with a
-    digit in CSS selectors, hence the letter)."""
-    return f"y{year}"
+def archive_year(year: int) -> str:
+    """Return the route of the archive's page of the papers published in `year` (Hugo's and
+    Zola's layout): `archive/2024/`, listed by the archive's index at `archive/`."""
+    return f"{ARCHIVE}{year}/"
 
 
 def asset(name: str) -> str:

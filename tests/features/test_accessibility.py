@@ -18,7 +18,7 @@ from tests.validation.browsercheck import DESKTOP, discover_sample_pages, new_co
 pytestmark = pytest.mark.browser
 
 AXE = REPO_ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
-SAMPLES = ("home", "theme", "tag", "paper", "search", "stats")
+SAMPLES = ("home", "theme", "tag", "paper", "search", "stats", "archive", "year")
 
 
 def _fetch_html(url: str) -> str:
@@ -32,6 +32,9 @@ def sample_pages(served: ServedSite) -> dict[str, str]:
     # The search page is checked with results on it, as a reader sees it.
     found["search"] = served.base_url + "search/?q=speech"
     found["stats"] = served.base_url + "stats/"
+    # The archive's index, and a year with a newer and an older one beside it.
+    found["archive"] = served.base_url + "archive/"
+    found["year"] = served.base_url + "archive/2023/"
     return found
 
 

@@ -40,6 +40,12 @@ def add_paper(ws: Workspace) -> None:
     (ws.papers / "a-new-paper-added-by-hand.yaml").write_text(text, encoding="utf-8")
 
 
+def redate(ws: Workspace) -> None:
+    # From 2023 to 2021, a year with no papers yet: the archive gets a page between 2022's
+    # and 2020's, which now link it.
+    _replace(ws.papers / OFA, "published: 2023-11-15", "published: 2021-03-01")
+
+
 def retheme(ws: Workspace) -> None:
     _replace(ws.papers / OFA, "theme: adaptation", "theme: pretraining-data")
 
@@ -66,6 +72,7 @@ EDITS: dict[str, Callable[[Workspace], None]] = {
     "edit": edit_abstract,
     "edit-title": edit_title,
     "add": add_paper,
+    "redate": redate,
     "retheme": retheme,
     "retag": retag,
     "delete": delete_paper,
@@ -106,8 +113,8 @@ def test_an_edit_rewrites_only_the_files_it_changes(shipped: Workspace) -> None:
 def test_an_abstract_edit_renders_only_the_pages_that_show_the_paper(
     shipped: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Pages that only link the paper (archive, related papers) show its title and date, not its
-    # abstract: they are kept as they are, and so is every other paper's page.
+    # Pages that only link the paper (the archive's, related papers) show its title and date,
+    # not its abstract: they are kept as they are, and so is every other paper's page.
     ws = shipped
     ws.build()
     rendered = _rendered_by_rebuild(ws, monkeypatch, edit_abstract)
@@ -118,9 +125,34 @@ def test_an_abstract_edit_renders_only_the_pages_that_show_the_paper(
     assert f"papers/{slug}/" in routes
     assert "themes/adaptation/" in routes
     assert {"tags/cross-lingual-transfer/", "tags/tokenizer/"} <= routes
-    assert "archive/" not in routes
+    assert not {route for route in routes if route.startswith("archive/")}
     assert not {route for route in routes if route.startswith("papers/")} - {f"papers/{slug}/"}
     assert not {route for route in routes if route.startswith("themes/")} - {"themes/adaptation/"}
+
+
+@pytest.mark.parametrize(
+    ("edit", "archive"),
+    [
+        # A title shows on its year's page only: the index shows the years' counts.
+        (edit_title, {"archive/2024/"}),
+        # A new year: the index (its counts), the years the paper left and joined, and the
+        # pages of the years beside the new one (their links to it).
+        (redate, {"archive/", "archive/2023/", "archive/2022/", "archive/2021/", "archive/2020/"}),
+        (add_paper, {"archive/", "archive/2025/"}),
+    ],
+)
+def test_an_edit_renders_only_the_archive_pages_that_show_it(
+    shipped: Workspace, monkeypatch: pytest.MonkeyPatch, edit, archive: set[str]
+) -> None:
+    ws = shipped
+    ws.build()
+    rendered = _rendered_by_rebuild(ws, monkeypatch, edit)
+    ws.assert_same_as_cold()
+    assert {route for _, route in rendered if route.startswith("archive/")} == archive
+    assert {name for name, route in rendered if route.startswith("archive/")} <= {
+        "archive.html",
+        "year.html",
+    }
 
 
 def test_every_edit_in_turn_with_search(shipped_with_search: Workspace) -> None:

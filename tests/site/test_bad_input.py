@@ -64,7 +64,7 @@ def test_missing_template_is_named(project, capsys) -> None:
     assert build_errors(project, capsys) == [
         "templates/archive.html: error: template 'archive.html' not found",
         "  hint: every site needs home.html, theme.html, tag.html, tags.html, paper.html, "
-        "archive.html, 404.html, card.html",
+        "archive.html, year.html, 404.html, card.html",
     ]
 
 

@@ -38,7 +38,7 @@ def assert_harmless(html: str, where: str) -> None:
 
 def test_every_page_of_the_hostile_site_is_harmless(hostile_site: Path) -> None:
     pages = sorted(hostile_site.rglob("*.html"))
-    assert len(pages) == 9
+    assert len(pages) == 10  # its one paper's year has an archive page too
     for page in pages:
         assert_harmless(page.read_text(), str(page.relative_to(hostile_site)))
 

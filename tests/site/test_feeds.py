@@ -137,8 +137,8 @@ def test_sitemap_validates_and_every_location_is_a_built_page(fixture_site: Path
     document = etree.parse(str(fixture_site / "sitemap.xml"))
     assert schema.validate(document), schema.error_log
     locations = [loc.text for loc in document.iter("{*}loc")]
-    # home, themes, tags index, tags, archive, papers, statistics, search
-    assert len(locations) == 1 + 3 + 1 + 5 + 1 + 7 + 1 + 1
+    # home, themes, tags index, tags, archive and its years, papers, statistics, search
+    assert len(locations) == 1 + 3 + 1 + 5 + 1 + 4 + 7 + 1 + 1
     for location in locations:
         assert location.startswith(BASE)
         assert (fixture_site / location.removeprefix(BASE) / "index.html").is_file()

@@ -54,10 +54,10 @@ def test_the_crawler_notices_a_broken_link(tmp_path: Path) -> None:
     page = site / "tags/index.html"
     page.write_text(page.read_text().replace('href="/reading-list/tags/asr/"', 'href="/tags/asr/"'))
     (site / "archive/index.html").write_text(
-        (site / "archive/index.html").read_text().replace('id="y2023"', 'id="year-2023"')
+        (site / "archive/index.html").read_text().replace('id="main"', 'id="content"')
     )
     assert broken_links(site, "https://example.org/reading-list/") == [
-        "/reading-list/archive/: #y2023 has no such anchor",
+        "/reading-list/archive/: #main has no such anchor",
         "/reading-list/tags/: /tags/asr/ is outside /reading-list/",
     ]
 

@@ -113,15 +113,6 @@ def test_curator_notes_render_as_markdown_below_the_page_headings(fixture_site: 
     assert notes.find("a")["href"] == "https://arxiv.org/abs/2511.09690"
 
 
-def test_archive_groups_by_year_with_anchors(fixture_site: Path) -> None:
-    archive = page(fixture_site, "archive")
-    sections = archive.find_all("section")
-    assert [s["id"] for s in sections] == ["y2025", "y2024", "y2023", "y2020"]
-    years = archive.find("nav", attrs={"aria-label": "Years"})
-    assert [a["href"] for a in years.find_all("a")] == ["#y2025", "#y2024", "#y2023", "#y2020"]
-    assert len(sections[2].find_all("li")) == 3
-
-
 def test_not_found_page_links_home_with_the_base_path(fixture_site: Path) -> None:
     soup = BeautifulSoup((fixture_site / "404.html").read_text(), "html.parser")
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"

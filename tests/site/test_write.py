@@ -82,7 +82,7 @@ def test_check_passes_on_a_fresh_build_and_writes_nothing(content, templates, ou
     before = read_tree(out_dir)
     result = build(content, templates, out_dir, check=True)
     assert result.ok
-    assert result.summary() == f"{out_dir}/ is up to date (93 files, 7 papers)"
+    assert result.summary() == f"{out_dir}/ is up to date (97 files, 7 papers)"
     assert read_tree(out_dir) == before
 
 

@@ -121,6 +121,40 @@ def test_visitor_pages_through_a_listing(browser, paginated_site: ServedSite) ->
     assert_no_problems(problems, "problems while paging through a listing")
 
 
+def test_visitor_walks_the_archive_by_year_on_a_narrow_phone(browser, site: ServedSite) -> None:
+    # The index of years, then a middle year's page: back and forth between years, and back to
+    # the index, at the narrowest width the README promises.
+    base = site.base_url
+    context, refused = new_context(browser, site, NARROW)
+    problems: list[str] = []
+    try:
+        opened = visit(context, refused, base + "archive/")
+        page = opened.page
+        problems += [f"archive/: {p}" for p in layout_problems(page, NARROW)]
+        page.get_by_role("main").get_by_role("link", name="2023", exact=True).click()
+        page.wait_for_url(base + "archive/2023/")
+        assert page.title().startswith("Papers published in 2023 ·")
+        problems += [f"archive/2023/: {p}" for p in layout_problems(page, NARROW)]
+        years = page.get_by_role("navigation", name="Years")
+        for name in ("Newer year: 2024", "Older year: 2022"):
+            box = years.get_by_role("link", name=name).bounding_box()
+            if box is None or min(box["width"], box["height"]) < MIN_TARGET:
+                problems.append(f"archive/2023/: link {name!r} is {box} (< {MIN_TARGET}px)")
+            elif box["x"] < 0 or box["x"] + box["width"] > NARROW.width:
+                problems.append(f"archive/2023/: link {name!r} sticks out at {box}")
+        page.screenshot(path=screenshot_path(SCREENSHOTS, "archive-2023", NARROW), full_page=True)
+        years.get_by_role("link", name="Older year: 2022").click()
+        page.wait_for_url(base + "archive/2022/")
+        years.get_by_role("link", name="Newer year: 2023").click()
+        page.wait_for_url(base + "archive/2023/")
+        page.get_by_role("main").get_by_role("link", name="Archive", exact=True).click()
+        page.wait_for_url(base + "archive/")
+        problems += opened.problems + [f"request to another host: {url}" for url in refused]
+    finally:
+        context.close()
+    assert_no_problems(problems, "problems while walking the archive by year")
+
+
 def _follow_link(
     page: Page, pattern: str, site: ServedSite, leads_to: str | None = None
 ) -> tuple[str, str]:

@@ -163,6 +163,7 @@ def test_sitemap_lists_the_catalogue_then_the_other_pages_as_elementtree_wrote_i
     expected.append((urls.TAGS_INDEX, newest))
     expected += [(urls.tag(t.id), catalog.newest_date(catalog.by_tag[t.id])) for t in taxonomy.tags]
     expected.append((urls.ARCHIVE, newest))
+    expected += [(urls.archive_year(y), catalog.newest_date(ps)) for y, ps in catalog.by_year]
     expected += [(urls.paper(p.slug), updated_on(p)) for p in sorted(papers, key=lambda p: p.slug)]
     # The home page is listed already, so it is not listed twice.
     more = [(urls.STATS, newest), (urls.HOME, None), (urls.SEARCH, None)]
