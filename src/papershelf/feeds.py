@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from markupsafe import Markup
 
@@ -460,8 +461,8 @@ def sitemaps(
     # Each part: its <url> elements, and the newest last change among them.
     parts: list[tuple[list[str], dt.date | None]] = [([], None)]
     size = 0
-    for url, lastmod in entries:
-        element = _sitemap_url(url, lastmod)
+    for loc, lastmod in entries:
+        element = _sitemap_url(loc, lastmod)
         length = len(element) + 1 if element.isascii() else len(element.encode()) + 1
         elements, newest = parts[-1]
         if len(elements) == limit or size + length > SITEMAP_MAX_BYTES - len(_URLSET_ENDS):
@@ -487,13 +488,18 @@ def sitemaps(
 def _sitemap_entries(
     config: SiteConfig, catalog: Catalog, more: Sequence[tuple[str, dt.date | None]]
 ) -> list[tuple[str, dt.date | None]]:
-    """Return every page's absolute URL (escaped for XML text) and its last change, in order."""
+    """Return every page's absolute URL, escaped as XML text, and its last change, in order."""
     site = SiteUrls(config.base_url)
+
+    def loc(route: str) -> str:
+        return _escape_text(_xml_text(site.absolute(route)))
+
     # catalog.newest_date for each theme and tag, with each paper's date worked out once.
     updated = {p.slug: updated_on(p) for p in catalog.papers}
 
     def newest(papers: Sequence[Paper]) -> dt.date | None:
-        return max((updated[p.slug] for p in papers), default=None)
+        # map, not a generator: each paper is in several listings (its theme, tags and year).
+        return max(map(updated.__getitem__, map(_SLUG, papers)), default=None)
 
     def listing(route: str, papers: Sequence[Paper]) -> list[tuple[str, dt.date | None]]:
         # Each page of a theme's or tag's listing, dated by the papers it shows.
@@ -509,26 +515,25 @@ def _sitemap_entries(
         pages += listing(urls.tag(t.id), catalog.by_tag[t.id])
     pages.append((urls.ARCHIVE, everything))
     pages += [(urls.archive_year(year), newest(papers)) for year, papers in catalog.by_year]
-    pages += [(urls.paper(slug), updated[slug]) for slug in sorted(updated)]
-    listed = [(_xml_text(site.absolute(route)), lastmod) for route, lastmod in pages]
+    listed = [(loc(route), lastmod) for route, lastmod in pages]
+    # A paper's route is its slug (validated: a-z, 0-9 and hyphens) in a fixed frame, which
+    # needs no escaping: only the base URL does, once for the 10,000s of papers.
+    base = loc("")
+    listed += [(base + urls.paper(slug), updated[slug]) for slug in sorted(updated)]
     known = {url for url, _ in listed}
-    listed += [
-        (_xml_text(site.absolute(route)), lastmod)
-        for route, lastmod in more
-        if site.absolute(route) not in known
-    ]
+    listed += [(loc(route), lastmod) for route, lastmod in more if loc(route) not in known]
     return listed
 
 
-def _sitemap_url(url: str, lastmod: dt.date | None) -> str:
-    # What _xml_bytes would write for a <url>, written directly: the sitemap lists every page,
-    # and building elements for each would cost more than all the rest of this.
+_SLUG = attrgetter("slug")
+
+
+def _sitemap_url(loc: str, lastmod: dt.date | None) -> str:
+    # What _xml_bytes would write for a <url> (`loc` escaped already), written directly: the
+    # sitemap lists every page, and building elements for each would cost more than the rest.
     if lastmod is None:
-        return f"  <url>\n    <loc>{_escape_text(url)}</loc>\n  </url>"
-    return (
-        f"  <url>\n    <loc>{_escape_text(url)}</loc>\n"
-        f"    <lastmod>{lastmod.isoformat()}</lastmod>\n  </url>"
-    )
+        return f"  <url>\n    <loc>{loc}</loc>\n  </url>"
+    return f"  <url>\n    <loc>{loc}</loc>\n    <lastmod>{lastmod.isoformat()}</lastmod>\n  </url>"
 
 
 _URLSET_START = f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n'
