@@ -65,11 +65,16 @@ class Catalog:
     def unthemed(self) -> tuple[Paper, ...]:
         return tuple(p for p in self.papers if p.theme is None)
 
+    @functools.cached_property
+    def updated(self) -> Mapping[str, dt.date]:
+        """Return each paper's last change (`updated_on`) by slug, worked out once a build."""
+        return MappingProxyType({p.slug: updated_on(p) for p in self.papers})
+
     def newest_date(self, papers: Iterable[Paper] | None = None) -> dt.date | None:
         """Return the latest date any of the papers (default: all) changed, if there are any."""
-        return max(
-            (updated_on(p) for p in (self.papers if papers is None else papers)), default=None
-        )
+        if papers is None:
+            return max(self.updated.values(), default=None)
+        return max((updated_on(p) for p in papers), default=None)
 
 
 # Returns the value stored under a key, computing (and storing) it when there is none.

@@ -495,7 +495,7 @@ def _sitemap_entries(
         return _escape_text(_xml_text(site.absolute(route)))
 
     # catalog.newest_date for each theme and tag, with each paper's date worked out once.
-    updated = {p.slug: updated_on(p) for p in catalog.papers}
+    updated = catalog.updated
 
     def newest(papers: Sequence[Paper]) -> dt.date | None:
         # map, not a generator: each paper is in several listings (its theme, tags and year).
