@@ -97,6 +97,9 @@ class SiteWriter:
         """Write into `out_dir`, in place if it matches `previous` (`verified`: known to)."""
         _refuse_foreign_directory(out_dir)
         self.out_dir = out_dir.resolve()
+        # Where files are, as strings: a build names tens of thousands (formatting a Path
+        # costs a method call each).
+        self._out_prefix = f"{self.out_dir}/"
         self.previous = previous
         if previous is not None and not verified and not matches_manifest(self.out_dir, previous):
             self.previous = None
@@ -113,6 +116,7 @@ class SiteWriter:
             self.root.chmod(0o755)
         else:
             self.root = self.out_dir
+        self._root_prefix = f"{self.root}/"
 
     @property
     def in_place(self) -> bool:
@@ -123,7 +127,7 @@ class SiteWriter:
         record = self.previous.files.get(path) if self.previous else None
         if record is None or not inputs or record.inputs != inputs:
             return None
-        return StoredFile(path, source, record, f"{self.out_dir}/{path}")
+        return StoredFile(path, source, record, self._out_prefix + path)
 
     def store(self, output: OutputFile, inputs: str = "") -> StoredFile:
         """Write one output (unless the last build left the same bytes there)."""
@@ -133,10 +137,10 @@ class SiteWriter:
         record = self.previous.files.get(path) if self.previous else None
         if record is not None and record.digest == digest:
             kept = record._replace(inputs=inputs)
-            location = f"{self.out_dir}/{path}"
+            location = self._out_prefix + path
             return self.adopt(StoredFile(path, output.source, kept, location))
         # Strings, not Path objects: a build writes tens of thousands of files.
-        parent, _, name = f"{self.root}/{path}".rpartition("/")
+        parent, _, name = (self._root_prefix + path).rpartition("/")
         target = f"{parent}/.{name}.new-{self.token}" if self.in_place else f"{parent}/{name}"
         self._make_parent(parent)
         handle = os.open(target, _WRITE_FLAGS, 0o666)
@@ -188,7 +192,7 @@ class SiteWriter:
         for path in sorted(outputs):
             pending = outputs[path].pending
             if pending is not None:
-                os.replace(pending, f"{self.out_dir}/{path}")  # noqa: PTH105
+                os.replace(pending, self._out_prefix + path)  # noqa: PTH105
         stale = sorted(set(self.previous.files) - set(outputs), reverse=True)
         for path in stale:
             (self.out_dir / path).unlink(missing_ok=True)
