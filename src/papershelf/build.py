@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter, methodcaller
 from pathlib import Path
@@ -270,7 +270,7 @@ def _cached_build(
     site_inputs = site_inputs_digest(
         options.content_dir, options.templates_dir, options.base_url, cache.code
     )
-    intact = False
+    verified: Callable[[], bool] | None = None
     inputs = ""
     if record is not None:
         # Tens of thousands of stat calls, made by another process while this one reads inputs.
@@ -278,14 +278,16 @@ def _cached_build(
             lambda: matches_manifest(options.out_dir.resolve(), record.manifest)
         )
         inputs = digest_text(site_inputs, paper_files_digest(options.content_dir, cache))
-        intact = verified()
-        if intact and record.inputs == inputs:
+        if record.inputs == inputs and verified():
             cache.save()
             return _result(options, record.summary, time.perf_counter() - started)
     # Without a last build to compare with, the paper files are digested as the build reads
     # them, on every core, rather than all here first.
     cache.begin(site_inputs)
-    writer = SiteWriter(options.out_dir, record.manifest if intact else None, verified=True)
+    # Whether the output is as the last build left it is asked when the writer is first used,
+    # after the papers are read: the check has had that long to finish.
+    previous = record.manifest if record is not None else None
+    writer = SiteWriter(options.out_dir, previous, verified=verified or True)
     try:
         rendered = render_site(options, progress, cache, writer)
         progress.stage("writing")

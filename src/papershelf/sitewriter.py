@@ -15,11 +15,12 @@ the parent needs to know (`adopt` takes them back), and nothing else is shared.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -92,31 +93,61 @@ class SiteWriter:
     """Writes one build's files; `commit` publishes them, `abort` leaves the old site."""
 
     def __init__(
-        self, out_dir: Path, previous: Manifest | None = None, *, verified: bool = False
+        self,
+        out_dir: Path,
+        previous: Manifest | None = None,
+        *,
+        verified: bool | Callable[[], bool] = False,
     ) -> None:
-        """Write into `out_dir`, in place if it matches `previous` (`verified`: known to)."""
+        """Write into `out_dir`, in place if it matches `previous`. `verified`: known to match,
+        or a function that says whether it does, asked only when the writer is first used
+        (so that the check, tens of thousands of stat calls, can run meanwhile elsewhere)."""
         _refuse_foreign_directory(out_dir)
         self.out_dir = out_dir.resolve()
         # Where files are, as strings: a build names tens of thousands (formatting a Path
         # costs a method call each).
         self._out_prefix = f"{self.out_dir}/"
-        self.previous = previous
-        if previous is not None and not verified and not matches_manifest(self.out_dir, previous):
-            self.previous = None
         self.token = f"{os.getpid()}"
         self.stored: dict[str, StoredFile] = {}
         self.made: list[str] = []  # directories this build created, to remove on failure
         self.known: set[str] = set()  # directories known to exist
-        if self.previous is None:
+        self._previous = previous
+        self._check = verified if callable(verified) else None
+        if previous is not None and verified is False:
+            self._check = functools.partial(matches_manifest, self.out_dir, previous)
+        self._root: Path | None = None
+        if self._check is None or previous is None:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Decide, once, whether to write in place: only if the directory is as `previous` says."""
+        if self._root is not None:
+            return
+        check, self._check = self._check, None
+        if self._previous is not None and check is not None and not check():
+            self._previous = None
+        if self._previous is None:
             self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-            self.root = Path(
-                tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=self.out_dir.parent)
+            root = Path(
+                tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=self.out_dir.parent)
             )
             # mkdtemp makes a private directory; a published site must be readable by a server.
-            self.root.chmod(0o755)
+            root.chmod(0o755)
         else:
-            self.root = self.out_dir
-        self._root_prefix = f"{self.root}/"
+            root = self.out_dir
+        self._root_prefix = f"{root}/"
+        self._root = root
+
+    @property
+    def previous(self) -> Manifest | None:
+        self._settle()
+        return self._previous
+
+    @property
+    def root(self) -> Path:
+        self._settle()
+        assert self._root is not None
+        return self._root
 
     @property
     def in_place(self) -> bool:
@@ -124,7 +155,9 @@ class SiteWriter:
 
     def reusable(self, path: str, source: str, inputs: str) -> StoredFile | None:
         """Return the file as the last build left it if it was rendered from the same inputs."""
-        record = self.previous.files.get(path) if self.previous else None
+        if self._root is None:
+            self._settle()
+        record = self._previous.files.get(path) if self._previous else None
         if record is None or not inputs or record.inputs != inputs:
             return None
         return StoredFile(path, source, record, self._out_prefix + path)
@@ -134,14 +167,17 @@ class SiteWriter:
         path = output.path
         _check_path(path)
         digest = digest_bytes(output.data)
-        record = self.previous.files.get(path) if self.previous else None
+        if self._root is None:
+            self._settle()
+        record = self._previous.files.get(path) if self._previous else None
         if record is not None and record.digest == digest:
             kept = record._replace(inputs=inputs)
             location = self._out_prefix + path
             return self.adopt(StoredFile(path, output.source, kept, location))
         # Strings, not Path objects: a build writes tens of thousands of files.
         parent, _, name = (self._root_prefix + path).rpartition("/")
-        target = f"{parent}/.{name}.new-{self.token}" if self.in_place else f"{parent}/{name}"
+        in_place = self._previous is not None
+        target = f"{parent}/.{name}.new-{self.token}" if in_place else f"{parent}/{name}"
         self._make_parent(parent)
         handle = os.open(target, _WRITE_FLAGS, 0o666)
         try:
@@ -150,7 +186,7 @@ class SiteWriter:
         finally:
             os.close(handle)
         new = FileRecord(digest, stat.st_size, stat.st_mtime_ns, inputs)
-        pending = target if self.in_place else None
+        pending = target if in_place else None
         return self.adopt(StoredFile(path, output.source, new, target, pending))
 
     def adopt(self, stored: StoredFile) -> StoredFile:
@@ -216,6 +252,12 @@ class SiteWriter:
 
     def abort(self) -> None:
         """Remove everything this build wrote; the site stays as the last build left it."""
+        if self._root is None:  # nothing written; the check (another process, maybe) is ended
+            check, self._check = self._check, None
+            if check is not None:
+                with contextlib.suppress(Exception):  # the error that aborts the build counts
+                    check()
+            return
         if not self.in_place:
             shutil.rmtree(self.root, ignore_errors=True)
             return

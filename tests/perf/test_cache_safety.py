@@ -109,13 +109,22 @@ def test_an_edit_that_keeps_size_and_modification_time_is_seen(shipped: Workspac
     shipped.assert_same_as_cold()
 
 
-def test_an_output_directory_changed_by_hand_is_repaired(shipped: Workspace) -> None:
+@pytest.mark.parametrize("paper_edited", [False, True], ids=["alone", "with-a-paper-edited"])
+def test_an_output_directory_changed_by_hand_is_repaired(
+    shipped: Workspace, paper_edited: bool
+) -> None:
+    """Whether the output is as the last build left it is checked alongside reading the
+    inputs; a build with inputs changed as well must not trust it either."""
     shipped.build()
     page = shipped.out / "papers" / OFA.removesuffix(".yaml") / "index.html"
     page.write_bytes(page.read_bytes().replace(b"<h1>", b"<h1>Edited "))
     (shipped.out / "feed.xml").unlink()
     (shipped.out / "extra.html").write_text("left over")
     (shipped.out / "papers" / "stray").mkdir()
+    if paper_edited:
+        path = shipped.papers / OFA
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("abstract: >-\n  ", "abstract: >-\n  New. "), encoding="utf-8")
     shipped.build()
     shipped.assert_same_as_cold()
 
