@@ -211,7 +211,7 @@ def _card_problem(
         if cache is not None and cache.has_derived("brief", paper.slug):
             continue
         try:
-            briefs[paper.slug]
+            briefs.derive(paper.slug)
         except Exception as exc:
             return templates.template_problem(exc, "card.html", templates_dir)
     return None
@@ -327,7 +327,7 @@ def render_pages(
     def paper_files(job: _PaperJob) -> list[OutputFile]:
         paper, route = job.paper, urls.paper(job.paper.slug)
         view = views[paper.slug]
-        briefs[paper.slug]  # made here, for the listings and the bibliographies
+        briefs.derive(paper.slug)  # made here, for the listings and the bibliographies
         bibtex_entry(views, paper.slug)
         if paper.slug in wanted_texts:
             shipped[paper.slug] = PaperText(

@@ -242,15 +242,20 @@ class PaperBriefs(Mapping[str, PaperBrief]):
 
     def __getitem__(self, slug: str) -> PaperBrief:
         brief = self.found.get(slug)
-        if brief is None:
-
-            def make() -> tuple[str, str, int, str]:
-                return _brief_record(self.views.terms, self.views[slug])
-
-            brief = _brief(_derived(self.cache, "brief", slug, make))
-            if self.cache is None:
-                self.found[slug] = brief
+        if brief is None:  # decoded once a build: a paper is on several listing pages
+            brief = self.found[slug] = _brief(self._record(slug))
         return brief
+
+    def derive(self, slug: str) -> None:
+        """Make the paper's brief for the cache (and for the listings that will show it),
+        without keeping it decoded here."""
+        self._record(slug)
+
+    def _record(self, slug: str) -> tuple[str, str, int, str]:
+        def make() -> tuple[str, str, int, str]:
+            return _brief_record(self.views.terms, self.views[slug])
+
+        return _derived(self.cache, "brief", slug, make)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.views)
