@@ -515,8 +515,12 @@ class BuildCache:
         self._papers = _Shards(usable, "papers", self.code)
         # Papers decoded by the last build and this one, by key: a cache kept in memory
         # (`serve`) decodes only the files that changed.
-        self._decoded: dict[str, tuple[Paper | None, tuple[Problem, ...]]] = {}
-        self._decoded_used: dict[str, tuple[Paper | None, tuple[Problem, ...]]] = {}
+        # By the path shown and the digest of the file, with the file's key: a rebuild works out
+        # no key again either.
+        self._decoded: dict[tuple[str, str], tuple[str, Paper | None, tuple[Problem, ...]]] = {}
+        self._decoded_used: dict[
+            tuple[str, str], tuple[str, Paper | None, tuple[Problem, ...]]
+        ] = {}
         # Values derived from papers, a store for each kind, keyed by the paper's key.
         self._derived: dict[str, _Shards] = {}
         self._derived_stamp = ""
@@ -599,16 +603,16 @@ class BuildCache:
             state = self._files_seen.get(name)
             if state is None:
                 raise OSError(f"cannot read {name}")
-        key = digest_text(shown, state.digest)
-        known = self._decoded.get(key)
+        known = self._decoded.get((shown, state.digest))
         if known is not None:
-            self._decoded_used[key] = known
-            return key, known[0], list(known[1])
+            self._decoded_used[shown, state.digest] = known
+            return known[0], known[1], list(known[2])
+        key = digest_text(shown, state.digest)
         cached = self._papers.get(key)
         if cached is not None:
             record, problems = cached
             paper, found = decode_paper(record), decode_problems(problems)
-            self._decoded_used[key] = (paper, tuple(found))
+            self._decoded_used[shown, state.digest] = (key, paper, tuple(found))
             return key, paper, found
         raw = self._read.pop(name, None)
         if raw is None:  # not read by `file_digests`: read it now, and see that it is the same
@@ -670,14 +674,14 @@ class BuildCache:
                     results[index] = found[0]
                     continue
                 key, state, record = found
-                name, _ = listed[index]
+                name, shown = listed[index]
                 if number:  # parsed by another process: take note of it here
                     self._files_seen[name] = state
                     self._papers.put(key, record)
                     paper, problems = decode_paper(record[0]), decode_problems(record[1])
                 else:
                     paper, problems = made_here[index]
-                self._decoded_used[key] = (paper, tuple(problems))
+                self._decoded_used[shown, state.digest] = (key, paper, tuple(problems))
                 results[index] = (key, paper, problems)
         return results
 
