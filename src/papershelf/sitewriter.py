@@ -224,12 +224,14 @@ class SiteWriter:
             files = {path: stored.record for path, stored in outputs.items()}
             return Manifest(files, directories)
         assert self.previous is not None
-        touched = {Path(path).parent.as_posix() for path in outputs if outputs[path].pending}
-        for path in sorted(outputs):
-            pending = outputs[path].pending
-            if pending is not None:
-                os.replace(pending, self._out_prefix + path)  # noqa: PTH105
-        stale = sorted(set(self.previous.files) - set(outputs), reverse=True)
+        # An edit build keeps most files as they are: only the few it wrote are renamed.
+        renamed = sorted(
+            (path, stored.pending) for path, stored in outputs.items() if stored.pending is not None
+        )
+        touched = {Path(path).parent.as_posix() for path, _ in renamed}
+        for path, pending in renamed:
+            os.replace(pending, self._out_prefix + path)  # noqa: PTH105
+        stale = sorted(self.previous.files.keys() - outputs.keys(), reverse=True)
         for path in stale:
             (self.out_dir / path).unlink(missing_ok=True)
             touched.add(Path(path).parent.as_posix())
