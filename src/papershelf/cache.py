@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from markupsafe import Markup
 
@@ -132,6 +132,8 @@ _PAPER_FIELDS = [
     *("slug", "title", "abstract", "published", "path", "added", "arxiv", "theme", "tags"),
     *("authors", "organization", "upvotes", "comments", "links", "notes", "provenance", "lines"),
 ]
+T = TypeVar("T")
+_SKIPPED_BY_BUILT = ("__slots__", "__post_init__")
 _CODEC_OK = (
     [f.name for f in fields(Paper)] == _PAPER_FIELDS
     and [f.name for f in fields(Authors)] == ["count", "names"]
@@ -139,6 +141,8 @@ _CODEC_OK = (
     and [f.name for f in fields(Link)] == ["url", "kind"]
     and [f.name for f in fields(Provenance)] == ["source", "scraped_on", "imported"]
     and [f.name for f in fields(Problem)] == ["location", "message", "hint", "severity"]
+    # `_built` sets fields in the instance's __dict__, skipping __init__.
+    and not any(hasattr(cls, name) for cls in (Paper, Link) for name in _SKIPPED_BY_BUILT)
 )
 
 
@@ -175,12 +179,23 @@ def encode_paper(paper: Paper | None) -> tuple | None:
     )
 
 
+def _built(cls: type[T], **values: Any) -> T:
+    """Return an instance of a frozen dataclass with these field values, set as pickle sets
+    them: the values are ones this module encoded from such an instance, and a frozen
+    __init__ sets each field through object.__setattr__, which cost more than the rest of
+    decoding a paper (every build decodes every paper)."""
+    made = object.__new__(cls)
+    made.__dict__.update(values)
+    return made
+
+
 def decode_paper(record: tuple | None) -> Paper | None:
     if record is None:
         return None
     (slug, title, abstract, published, path, added, arxiv, theme, tags, authors, org) = record[:11]
     upvotes, comments, links, notes, prov, lines = record[11:]
-    return Paper(
+    return _built(
+        Paper,
         slug=slug,
         title=title,
         abstract=abstract,
@@ -194,7 +209,7 @@ def decode_paper(record: tuple | None) -> Paper | None:
         organization=None if org is None else Organization(*org),
         upvotes=upvotes,
         comments=comments,
-        links=tuple(Link(url, kind) for url, kind in links),
+        links=tuple([_built(Link, url=url, kind=kind) for url, kind in links]),
         notes=notes,
         provenance=None if prov is None else Provenance(prov[0], _date(prov[1]), prov[2]),
         lines=lines,

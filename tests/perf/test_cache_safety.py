@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.cache import CACHE_DIR, BuildCache, _library_version
+from papershelf.cache import CACHE_DIR, BuildCache, _library_version, decode_paper, encode_paper
+from papershelf.content import load_paper
 from papershelf.contexts import PaperLink, PaperPage
 from papershelf.digests import PAPER_PAGE_FIELDS
 from papershelf.errors import ProblemsError
+from papershelf.model import Authors, Link
 from tests.perf.conftest import Workspace, read_tree
 
 OFA = "ofa-a-framework-of-initializing-unseen-subword-embeddings.yaml"
@@ -221,3 +223,25 @@ def test_libraries_count_by_their_installed_version(tmp_path: Path, monkeypatch)
     assert unversioned.endswith(":10:1")  # size and modification time
     os.utime(library / "__init__.py", ns=(2, 2))
     assert version() != unversioned
+
+
+def test_papers_read_back_from_the_cache_are_the_papers_parsed(shipped: Workspace) -> None:
+    """The cache's decoder makes papers without their __init__ (for speed): what it makes must
+    be equal, hash alike and stay frozen, with every kind of field the content has."""
+    papers = [load_paper(path)[0] for path in sorted(shipped.papers.glob("*.yaml"))]
+    assert all(papers) and any(p.provenance for p in papers) and any(p.organization for p in papers)
+    full = dataclasses.replace(
+        papers[0],
+        authors=Authors(3, ("Ada Lovelace", "Alan Turing")),
+        notes="A curator's *note*.",
+        links=(Link("https://arxiv.org/abs/2401.00001", "paper"), Link("https://x.org/c", "code")),
+    )
+    papers.append(full)
+    for paper in papers:
+        back = decode_paper(encode_paper(paper))
+        assert back == paper
+        assert hash(back) == hash(paper)
+        assert dataclasses.asdict(back) == dataclasses.asdict(paper)
+        assert [type(link) for link in back.links] == [type(link) for link in paper.links]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            back.title = "changed"  # type: ignore[misc]
