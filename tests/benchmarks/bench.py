@@ -16,8 +16,9 @@ start-up counts, as it does in Hugo's wall time), `--runs` times:
 
 Each measurement records wall time and peak memory: the peak resident set size of the largest
 process (exact, from wait4), and the proportional set size of all the command's processes
-together (sampled from /proc every 20 ms; a page shared by forked processes counts once in
-total, not once per process). Peak memory is the larger of the two. The tables show medians,
+together (sampled from /proc every 20 ms, or less often for large processes, whose sampling
+costs more; a page shared by forked processes counts once in total, not once per process).
+Peak memory is the larger of the two. The tables show medians,
 the second one CPU seconds (user and system, worker processes included): on a virtual machine
 whose disk is throttled, making tens of thousands of files can take many seconds of system
 time, which `--dir /dev/shm` (a RAM disk) leaves out. tests/benchmarks/out/bench.json has every
@@ -60,6 +61,7 @@ DEFAULT_SIZES = (1_000, 10_000, 50_000)
 STAGES = ("import", "cold", "warm", "edit", "serve")
 CACHE_DIR = ".papershelf-cache"
 SAMPLE_SECONDS = 0.02
+SAMPLE_SHARE = 20  # wait at least this many times as long as a sample took
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,14 @@ def run_measured(args: list[str], cwd: Path, env: dict[str, str] | None = None) 
 
         def sample() -> None:
             nonlocal peak_kb
-            while not done.wait(SAMPLE_SECONDS):
+            interval = SAMPLE_SECONDS
+            while not done.wait(interval):
+                began = time.perf_counter()
                 peak_kb = max(peak_kb, _tree_pss_kb(process.pid))
+                # Reading smaps walks the processes' page tables: every 20 ms, it took a
+                # quarter of a core (of two) from a 50,000-paper build and slowed it by 25%.
+                # Sampling is kept to about a twentieth of one core.
+                interval = max(SAMPLE_SECONDS, SAMPLE_SHARE * (time.perf_counter() - began))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
