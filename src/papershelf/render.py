@@ -141,7 +141,11 @@ class _Renderer:
             return self.meta(route, title, description, feeds)
         later = pagination.number > 1
         if later:
-            title = f"{title}, page {pagination.number} of {pagination.count}"
+            # Each page its own title and description, as search engines expect of pages.
+            where = f"page {pagination.number} of {pagination.count}"
+            shown = description or self.config.description or self.config.title
+            description = f"{title}, {where}: {shown}"
+            title = f"{title}, {where}"
         return dataclasses.replace(
             self.meta(route, title, description, feeds),
             section=first_route if later else None,

@@ -170,6 +170,11 @@ def test_titles_canonical_urls_and_counts(paged: Path) -> None:
     assert third.find("link", rel="canonical")["href"] == BASE + "themes/speech/page/3/"
     assert third.find("meta", property="og:url")["content"] == BASE + "themes/speech/page/3/"
     assert third.h1.string == "Speech"
+    # Each page describes itself: later pages say which page they are.
+    described = first.find("meta", attrs={"name": "description"})["content"]
+    later = third.find("meta", attrs={"name": "description"})["content"]
+    assert later == f"Speech, page 3 of 7: {described}"
+    assert third.find("meta", property="og:description")["content"] == later
     # The count is the theme's, on every page; the range says which of its papers are here.
     heading = " ".join(third.find(id="papers").get_text(" ").split())
     assert heading == "13 papers, newest first · showing 5–6"
