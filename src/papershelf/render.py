@@ -136,7 +136,8 @@ class _Renderer:
         pagination: Pagination | None,
     ) -> PageMeta:
         """Return the head of one page of a theme's or tag's listing (`first_route`: its first
-        page's): a later page says which it is in its title, and each links its neighbours."""
+        page's): a later page says which it is in its title and description, and each links its
+        neighbours."""
         if pagination is None:
             return self.meta(route, title, description, feeds)
         later = pagination.number > 1
