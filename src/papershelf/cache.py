@@ -189,10 +189,12 @@ def _built(cls: type[T], **values: Any) -> T:
     return made
 
 
-def decode_paper(record: tuple | None) -> Paper | None:
+def decode_paper(record: tuple | None, shown: str | None = None) -> Paper | None:
+    """`shown`: the path to show the paper's file as (by default, as it was when parsed)."""
     if record is None:
         return None
     (slug, title, abstract, published, path, added, arxiv, theme, tags, authors, org) = record[:11]
+    path = path if shown is None else shown
     upvotes, comments, links, notes, prov, lines = record[11:]
     return _built(
         Paper,
@@ -223,14 +225,24 @@ def encode_problems(problems: Iterable[Problem]) -> tuple:
     )
 
 
-def decode_problems(records: tuple) -> list[Problem]:
+def decode_problems(records: tuple, shown: tuple[str, str] | None = None) -> list[Problem]:
+    """`shown`: (the path the file was shown as when parsed, the path to show it as now)."""
+    was, now = shown or (None, None)
     return [
-        Problem(Location(path, line, column), message, hint, Severity(severity))
-        for path, line, column, message, hint, severity in records
+        Problem(Location(now if at == was else at, line, column), message, hint, Severity(level))
+        for at, line, column, message, hint, level in records
     ]
 
 
 # ---------------------------------------------------------------- the store
+
+
+def paper_key(shown: str, digest: str) -> str:
+    """Return the key of a paper file: a digest of its bytes' digest and its name (the slug
+    comes from the name). Not of the directory it is shown in, which depends on the working
+    directory: a build run from elsewhere finds what the last one made, and shows the file's
+    path, in papers and their problems, as it is shown now."""
+    return digest_text(os.path.basename(shown), digest)  # noqa: PTH119
 
 
 class FileState(NamedTuple):
@@ -622,11 +634,12 @@ class BuildCache:
         if known is not None:
             self._decoded_used[shown, state.digest] = known
             return known[0], known[1], list(known[2])
-        key = digest_text(shown, state.digest)
+        key = paper_key(shown, state.digest)
         cached = self._papers.get(key)
         if cached is not None:
-            record, problems = cached
-            paper, found = decode_paper(record), decode_problems(problems)
+            record, problems, parsed_as = cached
+            paper = decode_paper(record, shown)
+            found = decode_problems(problems, (parsed_as, shown))
             self._decoded_used[shown, state.digest] = (key, paper, tuple(found))
             return key, paper, found
         raw = self._read.pop(name, None)
@@ -635,9 +648,9 @@ class BuildCache:
             digest = digest_text(raw)
             if digest != state.digest:  # changed since it was stat'ed: parse what is there
                 self._files_seen[name] = FileState(state.signature, digest, False)
-                key = digest_text(shown, digest)
+                key = paper_key(shown, digest)
         paper, problems = parse(raw, shown)
-        self._papers.put(key, (encode_paper(paper), encode_problems(problems)))
+        self._papers.put(key, (encode_paper(paper), encode_problems(problems), shown))
         return key, paper, problems
 
     def read_papers(
@@ -679,7 +692,7 @@ class BuildCache:
                     continue
                 made_here[index] = (paper, problems)  # (in a worker: its own copy, unused)
                 state = self._files_seen[name]
-                record = (encode_paper(paper), encode_problems(problems))
+                record = (encode_paper(paper), encode_problems(problems), shown)
                 done.append((index, key, state, record))
             return done
 

@@ -19,7 +19,7 @@ def site_inputs_digest(
     content_dir: Path, templates_dir: Path, base_url: str | None, code: str
 ) -> str:
     """Return a digest of every input except the paper files."""
-    parts: list[str | bytes] = [code, base_url or "", str(Path.cwd())]
+    parts: list[str | bytes] = [code, base_url or ""]
     for name in (SITE_FILE, THEMES_FILE):
         parts += [name, _read(content_dir / name)]
     if templates_dir.is_dir():

@@ -18,7 +18,7 @@ from papershelf.contexts import PaperLink, PaperPage
 from papershelf.digests import PAPER_PAGE_FIELDS
 from papershelf.errors import ProblemsError
 from papershelf.model import Authors, Link
-from tests.perf.conftest import Workspace, read_tree
+from tests.perf.conftest import Workspace, file_times, read_tree
 
 OFA = "ofa-a-framework-of-initializing-unseen-subword-embeddings.yaml"
 
@@ -245,3 +245,48 @@ def test_papers_read_back_from_the_cache_are_the_papers_parsed(shipped: Workspac
         assert [type(link) for link in back.links] == [type(link) for link in paper.links]
         with pytest.raises(dataclasses.FrozenInstanceError):
             back.title = "changed"  # type: ignore[misc]
+
+
+def test_a_build_from_another_directory_reuses_the_last_ones_work(
+    shipped: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Messages show paths from the working directory, but what a build keeps must not depend
+    on it: run from elsewhere, a build parses and renders no more than it would have, and shows
+    each file's path from where it runs."""
+    from papershelf import content
+    from papershelf.build import BuildOptions, build_site
+
+    parsed: list[str] = []
+    real_parse = content._parse_raw
+    monkeypatch.setattr(
+        content, "_parse_raw", lambda raw, shown: parsed.append(shown) or real_parse(raw, shown)
+    )
+    path = shipped.papers / OFA
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("published: 2023-11-15", "published: someday"), encoding="utf-8")
+
+    def build(cwd: Path, content_dir: str) -> None:
+        monkeypatch.chdir(cwd)
+        options = BuildOptions(Path(content_dir), shipped.templates, shipped.out, jobs=1)
+        build_site(options)
+
+    with pytest.raises(ProblemsError) as failed:
+        build(shipped.root, "content")
+    assert failed.value.problems[0].location.path == f"content/papers/{OFA}"
+    parsed.clear()
+    with pytest.raises(ProblemsError) as failed:
+        build(shipped.content, ".")
+    assert parsed == []  # every file's parse was kept, the failing one's too
+    assert failed.value.problems[0].location.path == f"papers/{OFA}"
+
+    path.write_text(text, encoding="utf-8")
+    build(shipped.root, "content")
+    before = file_times(shipped.out)
+    path.write_text(text.replace("abstract: >-\n  ", "abstract: >-\n  New. "), encoding="utf-8")
+    parsed.clear()
+    build(shipped.content, ".")
+    assert parsed == [f"papers/{OFA}"]
+    after = file_times(shipped.out)
+    rewritten = [name for name in after if after[name] != before.get(name)]
+    assert 0 < len(rewritten) < len(after) / 5
+    shipped.assert_same_as_cold()
