@@ -1,8 +1,9 @@
 """What one build keeps for the next, in `.papershelf-cache/` beside the output directory.
 
-- Parsed papers, by the digest of their file (and the path messages show): a file whose size,
-  times and inode are those recorded is not even read again, unless it changed so recently
-  that a second change could have kept them (file times are coarse on some file systems).
+- Parsed papers, by the digest of their file and its name (not its directory, which messages
+  show relative to the working directory; see `paper_key`): a file whose size, times and inode
+  are those recorded is not even read again, unless it changed so recently that a second
+  change could have kept them (file times are coarse on some file systems).
 - Values derived from one paper alone (its view, its brief for listings), a store for each
   kind, by the paper's key. They depend on the site settings, themes, templates and
   papershelf's own code as well, so they are only used while `inputs_digest` of those is what
@@ -540,10 +541,9 @@ class BuildCache:
         # Bytes of the files `file_digests` had to read this build, until they are parsed.
         self._read: dict[str, bytes] = {}
         self._papers = _Shards(usable, "papers", self.code)
-        # Papers decoded by the last build and this one, by key: a cache kept in memory
-        # (`serve`) decodes only the files that changed.
-        # By the path shown and the digest of the file, with the file's key: a rebuild works out
-        # no key again either.
+        # Papers decoded by the last build and this one, with their key, by the path shown and
+        # the digest of the file: a cache kept in memory (`serve`) decodes, and works out the
+        # key of, only the files that changed.
         self._decoded: dict[tuple[str, str], tuple[str, Paper | None, tuple[Problem, ...]]] = {}
         self._decoded_used: dict[
             tuple[str, str], tuple[str, Paper | None, tuple[Problem, ...]]

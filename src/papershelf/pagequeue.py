@@ -108,6 +108,8 @@ class PageQueue:
         self.queued = []
         # Forking pays for rendering; files that only need writing go along when it does.
         processes = self._processes(len(queued))
+        if self.writer is not None:  # where to write is decided once, before processes fork
+            self.writer.settle()
         # Work that carries values back runs wholly in forked processes, so that this one holds
         # only what they send, unless a progress bar needs this one to do a share, live.
         here = os.getpid()

@@ -117,9 +117,9 @@ class SiteWriter:
             self._check = functools.partial(matches_manifest, self.out_dir, previous)
         self._root: Path | None = None
         if self._check is None or previous is None:
-            self._settle()
+            self.settle()
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
         """Decide, once, whether to write in place: only if the directory is as `previous` says."""
         if self._root is not None:
             return
@@ -140,12 +140,12 @@ class SiteWriter:
 
     @property
     def previous(self) -> Manifest | None:
-        self._settle()
+        self.settle()
         return self._previous
 
     @property
     def root(self) -> Path:
-        self._settle()
+        self.settle()
         assert self._root is not None
         return self._root
 
@@ -156,7 +156,7 @@ class SiteWriter:
     def reusable(self, path: str, source: str, inputs: str) -> StoredFile | None:
         """Return the file as the last build left it if it was rendered from the same inputs."""
         if self._root is None:
-            self._settle()
+            self.settle()
         record = self._previous.files.get(path) if self._previous else None
         if record is None or not inputs or record.inputs != inputs:
             return None
@@ -168,7 +168,7 @@ class SiteWriter:
         _check_path(path)
         digest = digest_bytes(output.data)
         if self._root is None:
-            self._settle()
+            self.settle()
         record = self._previous.files.get(path) if self._previous else None
         if record is not None and record.digest == digest:
             kept = record._replace(inputs=inputs)
