@@ -45,7 +45,7 @@ from markupsafe import Markup
 
 from papershelf.errors import Location, Problem, Severity
 from papershelf.model import Authors, Link, Organization, Paper, Provenance
-from papershelf.sitewriter import FileRecord, Manifest
+from papershelf.sitewriter import FileRecord, InputsBasis, Manifest
 from papershelf.workers import cpu_count, map_shards
 
 log = logging.getLogger(__name__)
@@ -300,14 +300,21 @@ def _encode_site(record: SiteRecord) -> tuple:
         [file.mtime_ns for file in files.values()],
         "\0".join(file.inputs for file in files.values()),
     )
-    return (record.inputs, columns, record.manifest.directories, record.summary)
+    basis = record.manifest.basis
+    if basis is not None:  # by column too: a key for every paper
+        basis = (basis.shared, "\0".join(basis.keys), "\0".join(basis.keys.values()))
+    return (record.inputs, columns, record.manifest.directories, record.summary, basis)
 
 
 def _decode_site(found: Any) -> SiteRecord:
-    inputs, (paths, digests, sizes, mtimes, made_from), directories, summary = found
+    inputs, (paths, digests, sizes, mtimes, made_from), directories, summary, basis = found
     rows = zip(digests.split("\0"), sizes, mtimes, made_from.split("\0"), strict=True)
     files = dict(zip(paths.split("\0"), map(FileRecord._make, rows), strict=True)) if paths else {}
-    return SiteRecord(inputs, Manifest(files, directories), summary)
+    if basis is not None:
+        shared, names, keys = basis
+        keyed = dict(zip(names.split("\0"), keys.split("\0"), strict=True)) if names else {}
+        basis = InputsBasis(shared, keyed)
+    return SiteRecord(inputs, Manifest(files, directories, basis), summary)
 
 
 class _Shards:

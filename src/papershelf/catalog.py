@@ -60,6 +60,9 @@ class Catalog:
     related: Mapping[str, tuple[Paper, ...]]
     # The same, by slug (what digests of the pages need, without looking each paper up).
     related_slugs: Mapping[str, tuple[str, ...]]
+    # A digest of what related papers were found from ("" when not worked out): two catalogs
+    # with the same one have the same related papers.
+    related_key: str = ""
 
     @functools.cached_property  # asked for by several pages; a frozen dataclass allows it
     def unthemed(self) -> tuple[Paper, ...]:
@@ -110,7 +113,7 @@ def build_catalog(
         (year, tuple(group))
         for year, group in itertools.groupby(newest, key=lambda p: p.published.year)
     )
-    related_slugs = _remembered_related(newest, taxonomy, related_count, remember)
+    related_slugs, related_key = _remembered_related(newest, taxonomy, related_count, remember)
     found = {paper.slug: paper for paper in newest}.__getitem__
     related_papers = {slug: tuple(map(found, others)) for slug, others in related_slugs.items()}
     catalog = Catalog(
@@ -122,27 +125,29 @@ def build_catalog(
         by_year=by_year,
         related=MappingProxyType(related_papers),
         related_slugs=MappingProxyType(related_slugs),
+        related_key=related_key,
     )
     return catalog, problems
 
 
 def _remembered_related(
     newest: tuple[Paper, ...], taxonomy: Taxonomy, count: int, remember: Remember | None
-) -> dict[str, tuple[str, ...]]:
-    """Return the slugs of each paper's related papers (see `_related`)."""
+) -> tuple[dict[str, tuple[str, ...]], str]:
+    """Return the slugs of each paper's related papers (see `_related`), and with `remember` a
+    digest of what they were found from (taxonomy aside: papers are checked against it)."""
 
     def related_slugs() -> dict[str, tuple[str, ...]]:
         found = _related(newest, taxonomy, count)
         return {slug: tuple(paper.slug for paper in papers) for slug, papers in found.items()}
 
     if remember is None:
-        return related_slugs()
+        return related_slugs(), ""
     # One string for every paper, hashed at once (a call each cost more). Tags as written: a
     # paper whose tags are only reordered has the same related papers, found again.
     lines = [f"related\0{count}\0"]
     lines += [f"{p.slug}\0{p.theme or ''}\0{','.join(p.tags)}\n" for p in newest]
     digest = hashlib.blake2b("".join(lines).encode(), digest_size=16).hexdigest()
-    return remember(digest, related_slugs)
+    return remember(digest, related_slugs), digest
 
 
 def _reference_problems(papers: tuple[Paper, ...], taxonomy: Taxonomy) -> list[Problem]:

@@ -5,44 +5,94 @@ last build made from the same inputs ("" or a missing entry: not known, made aga
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from papershelf.cache import BuildCache, digest_text
 from papershelf.catalog import Catalog
 from papershelf.citations import CITATIONS_SOURCE
 from papershelf.model import Paper
+from papershelf.sitewriter import InputsBasis
 
 # What a paper's page is rendered from, besides the paper and its related papers: changing any
 # of these fields means changing `paper_inputs` (tests/perf checks that they are known).
 PAPER_PAGE_FIELDS = ("site", "page", "paper", "related", "citation", "copy_script_href")
 
 
-def paper_inputs(
-    cache: BuildCache | None, catalog: Catalog, unchanging: str
-) -> dict[str, tuple[str, str]]:
-    """Return, by slug, a digest of everything each paper's page shows and one of what its
-    citation files are made from; a paper missing is one whose inputs are not known."""
-    if cache is None or not cache.inputs_digest:
-        return {}
-    keys, related = cache.paper_keys, catalog.related_slugs
-    identities = {paper.slug: link_identity(paper) for paper in catalog.papers}
-    # What digest_text would hash, with the parts every paper shares joined once: this runs
-    # for every paper of every build.
-    page = "\0".join((cache.inputs_digest, unchanging, "paper.html", ""))
-    files = "\0".join((cache.inputs_digest, CITATIONS_SOURCE, ""))
-    blake2b = hashlib.blake2b
-    found = {}
-    for slug in identities:
-        key = keys.get(slug)
-        if key:
-            shown = "".join([identities[other] + "\0" for other in related[slug]])
-            page_data = f"{page}{key}\0{shown}".encode("utf-8", "surrogatepass")
-            files_data = f"{files}{key}\0".encode("utf-8", "surrogatepass")
-            found[slug] = (
-                blake2b(page_data, digest_size=16).hexdigest(),
-                blake2b(files_data, digest_size=16).hexdigest(),
-            )
-    return found
+class PaperInputs:
+    """By slug, a digest of everything each paper's page shows and one of what its citation
+    files are made from (`of`), worked out when first asked for; `as_before(slug)` tells that
+    both are what the last build recorded, so that its files can be kept without either.
+
+    After an edit, only the papers whose file changed and the papers that show them as related
+    have digests to work out: a paper with the same key, shown with papers of the same keys,
+    under the same settings, templates and related papers, has the same inputs as before.
+    """
+
+    def __init__(
+        self,
+        cache: BuildCache | None,
+        catalog: Catalog,
+        unchanging: str,
+        earlier: InputsBasis | None = None,
+    ) -> None:
+        self._digests: dict[str, tuple[str, str]] = {}
+        self._identities: dict[str, str] = {}
+        self._catalog = catalog
+        self._unchanged: frozenset[str] = frozenset()
+        # What the next build compares with (None: this build's digests cannot be compared).
+        self.basis: InputsBasis | None = None
+        if cache is None or not cache.inputs_digest:
+            self._keys: Mapping[str, str] = {}
+            return
+        self._keys = keys = cache.paper_keys
+        # The parts every paper shares, joined once: this runs for every paper of every build.
+        self._page = "\0".join((cache.inputs_digest, unchanging, "paper.html", ""))
+        self._files = "\0".join((cache.inputs_digest, CITATIONS_SOURCE, ""))
+        if not catalog.related_key:
+            return
+        shared = digest_text(self._page, self._files, catalog.related_key)
+        self.basis = InputsBasis(shared, dict(keys))
+        if earlier is None or earlier.shared != shared:
+            return
+        known = earlier.keys
+        changed = {slug for slug, key in keys.items() if known.get(slug) != key}
+        showing = [
+            slug for slug, others in catalog.related_slugs.items() if not changed.isdisjoint(others)
+        ]
+        self._unchanged = frozenset(keys.keys() - changed - set(showing))
+
+    def as_before(self, slug: str) -> bool:
+        return slug in self._unchanged
+
+    def of(self, slug: str) -> tuple[str, str]:
+        """Return the paper's page and citation files digests ("" when not known)."""
+        found = self._digests.get(slug)
+        if found is None:
+            found = self._digests[slug] = self._work_out(slug)
+        return found
+
+    def all(self) -> dict[str, tuple[str, str]]:
+        """Return every paper's digests, worked out afresh (what `as_before` spares)."""
+        return {paper.slug: self._work_out(paper.slug) for paper in self._catalog.papers}
+
+    def _work_out(self, slug: str) -> tuple[str, str]:
+        key = self._keys.get(slug)
+        if not key:
+            return "", ""
+        identities = self._identities
+        parts = []
+        for other in self._catalog.related.get(slug, ()):
+            identity = identities.get(other.slug)
+            if identity is None:  # each paper is shown as related to several
+                identity = identities[other.slug] = link_identity(other)
+            parts.append(identity + "\0")
+        shown = "".join(parts)
+        page_data = f"{self._page}{key}\0{shown}".encode("utf-8", "surrogatepass")
+        files_data = f"{self._files}{key}\0".encode("utf-8", "surrogatepass")
+        return (
+            hashlib.blake2b(page_data, digest_size=16).hexdigest(),
+            hashlib.blake2b(files_data, digest_size=16).hexdigest(),
+        )
 
 
 def link_identity(paper: Paper) -> str:

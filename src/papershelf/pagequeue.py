@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from papershelf.errors import Problem
-from papershelf.sitewriter import SiteWriter, StoredFile
+from papershelf.sitewriter import InputsBasis, SiteWriter, StoredFile
 from papershelf.workers import cpu_count, map_shards
 from papershelf.write import OutputFile
 
@@ -95,6 +95,21 @@ class PageQueue:
         if self.writer is None or not inputs:
             return None
         return self.writer.reusable(path, source, inputs)
+
+    def kept(self, path: str, source: str) -> StoredFile | None:
+        """Return the page as the last build left it, for a page known to be made from the
+        inputs the last build recorded for it."""
+        return self.writer.kept(path, source) if self.writer is not None else None
+
+    def earlier_basis(self) -> InputsBasis | None:
+        """Return how the last build worked out its papers' pages' inputs (see Manifest)."""
+        previous = self.writer.previous if self.writer is not None else None
+        return previous.basis if previous is not None else None
+
+    def record_basis(self, basis: InputsBasis | None) -> None:
+        """Record how this build worked out its papers' pages' inputs, for the next one."""
+        if self.writer is not None:
+            self.writer.basis = basis
 
     def finish(
         self, outputs: Sequence[Any], render: Render, explain: Explain, carry: Carry | None = None

@@ -308,14 +308,23 @@ def render_pages(
     # the briefs the listings below are made of. A paper whose inputs the last build saw keeps
     # its files (a loop over every paper, kept tight: an edit build is mostly this).
     jobs: list[_PaperJob] = []
-    paper_inputs = digests.paper_inputs(cache, catalog, unchanging)
+    earlier = queue.earlier_basis() if queue is not None else None
+    inputs = digests.PaperInputs(cache, catalog, unchanging, earlier)
+    if queue is not None:
+        queue.record_basis(inputs.basis)
     reuse = queue.reuse if queue is not None else None
+    kept = queue.kept if queue is not None else None
     for paper in catalog.papers:
         slug = paper.slug
-        page_inputs, file_inputs = paper_inputs.get(slug, ("", ""))
+        page_path = urls.output_path(urls.paper(slug))
         reused = kept_bibtex = kept_csl = None
-        if reuse is not None:
-            reused = reuse(urls.output_path(urls.paper(slug)), "templates/paper.html", page_inputs)
+        if kept is not None and inputs.as_before(slug):  # no digest to work out
+            reused = kept(page_path, "templates/paper.html")
+            kept_bibtex = kept(urls.paper_bibtex(slug), CITATIONS_SOURCE)
+            kept_csl = kept(urls.paper_csl(slug), CITATIONS_SOURCE)
+        elif reuse is not None:
+            page_inputs, file_inputs = inputs.of(slug)
+            reused = reuse(page_path, "templates/paper.html", page_inputs)
             kept_bibtex = reuse(urls.paper_bibtex(slug), CITATIONS_SOURCE, file_inputs)
             kept_csl = reuse(urls.paper_csl(slug), CITATIONS_SOURCE, file_inputs)
         if reused is not None:
@@ -326,6 +335,7 @@ def render_pages(
         if kept_files:
             outputs += (kept_bibtex, kept_csl)
         if reused is None or not kept_files:
+            page_inputs, file_inputs = inputs.of(slug)
             jobs.append(_PaperJob(paper, reused is None, page_inputs, not kept_files, file_inputs))
     shipped: dict[str, PaperText] = {}  # texts the feeds will want, made by another process
 

@@ -20,7 +20,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -41,6 +41,16 @@ class FileRecord(NamedTuple):
     inputs: str = ""
 
 
+class InputsBasis(NamedTuple):
+    """What the `inputs` digests of a group of files (the papers' pages) were worked out from:
+    a digest of the parts every file of the group shares, and each item's own key (a paper
+    file's) by name. A build with the same shared parts needs to work out again only the
+    digests of items whose key changed, and of the items that show them."""
+
+    shared: str
+    keys: Mapping[str, str]
+
+
 @dataclass(frozen=True)
 class Manifest:
     """The files a build left in an output directory, and its directories' modification times
@@ -48,6 +58,8 @@ class Manifest:
 
     files: dict[str, FileRecord] = field(default_factory=dict)
     directories: dict[str, int] = field(default_factory=dict)
+    # How the digests of the papers' pages in `files` were worked out (None: not known).
+    basis: InputsBasis | None = None
 
 
 class StoredFile(NamedTuple):
@@ -112,6 +124,8 @@ class SiteWriter:
         self.made: list[str] = []  # directories this build created, to remove on failure
         self.known: set[str] = set()  # directories known to exist
         self._previous = previous
+        # What `commit` records of how this build worked out its pages' inputs (see Manifest).
+        self.basis: InputsBasis | None = None
         self._check = verified if callable(verified) else None
         if previous is not None and verified is False:
             self._check = functools.partial(matches_manifest, self.out_dir, previous)
@@ -159,6 +173,16 @@ class SiteWriter:
             self.settle()
         record = self._previous.files.get(path) if self._previous else None
         if record is None or not inputs or record.inputs != inputs:
+            return None
+        return StoredFile(path, source, record, self._out_prefix + path)
+
+    def kept(self, path: str, source: str) -> StoredFile | None:
+        """Return the file as the last build left it, for a file whose inputs are known to be
+        those the last build recorded for it (if it recorded any)."""
+        if self._root is None:
+            self.settle()
+        record = self._previous.files.get(path) if self._previous else None
+        if record is None or not record.inputs:
             return None
         return StoredFile(path, source, record, self._out_prefix + path)
 
@@ -222,7 +246,7 @@ class SiteWriter:
             directories = _directory_times(self.root, self._made_relative(self.root))
             _swap(self.root, self.out_dir)
             files = {path: stored.record for path, stored in outputs.items()}
-            return Manifest(files, directories)
+            return Manifest(files, directories, self.basis)
         assert self.previous is not None
         # An edit build keeps most files as they are: only the few it wrote are renamed.
         renamed = sorted(
@@ -245,7 +269,7 @@ class SiteWriter:
         made = self._made_relative(self.out_dir)
         directories.update(_directory_times(self.out_dir, {*touched, *made}))
         files = {path: stored.record for path, stored in outputs.items()}
-        return Manifest(files, directories)
+        return Manifest(files, directories, self.basis)
 
     def _made_relative(self, root: Path) -> set[str]:
         """Return the directories this build made, relative to `root` (where they all are)."""

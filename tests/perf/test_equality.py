@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from papershelf import templates
+from papershelf import digests, templates
 from papershelf.errors import ProblemsError
 from tests.perf.conftest import Workspace, file_times, read_tree
 
@@ -267,3 +267,35 @@ def _rendered_by_rebuild(ws: Workspace, monkeypatch, change) -> list[tuple[str, 
     ws.build(jobs=1)
     monkeypatch.undo()
     return rendered
+
+
+def test_digests_kept_from_the_last_build_are_the_ones_worked_out_afresh(
+    shipped: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After an edit, a paper page's digest is worked out only for the papers that changed and
+    # the papers that show them as related; the others keep the last build's. Those must be
+    # what working them all out gives: a build that works out every digest reuses every page
+    # the edit did not touch.
+    ws = shipped
+    ws.build()
+    worked_out: list[str] = []
+    original = digests.PaperInputs._work_out
+
+    def counting(self: digests.PaperInputs, slug: str) -> tuple[str, str]:
+        worked_out.append(slug)
+        return original(self, slug)
+
+    monkeypatch.setattr(digests.PaperInputs, "_work_out", counting)
+    edit_title(ws)  # WHISTLE's title shows on its related papers' pages
+    ws.build(jobs=1)
+    paper_count = len(list(ws.papers.glob("*.yaml")))
+    whistle = WHISTLE.removesuffix(".yaml")
+    assert whistle in worked_out
+    assert 1 < len(set(worked_out)) < paper_count / 2
+    monkeypatch.undo()
+
+    monkeypatch.setattr(digests.PaperInputs, "as_before", lambda self, slug: False)
+    rendered = _rendered_by_rebuild(ws, monkeypatch, edit_abstract)
+    slug = OFA.removesuffix(".yaml")
+    assert {route for _, route in rendered if route.startswith("papers/")} == {f"papers/{slug}/"}
+    ws.assert_same_as_cold()
