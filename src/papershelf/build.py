@@ -174,10 +174,11 @@ def render_site(
     more_pages = [(urls.STATS, catalog.newest_date())]
     if config.search:
         more_pages.append((urls.SEARCH, None))
+    listed = sitemaps(config, catalog, more_pages, remember=cache.remember)
     files = [
         *pages,
         *render_feeds(config, catalog, texts, cache, writer, feeds),
-        *(OutputFile(path, xml, "sitemap") for path, xml in sitemaps(config, catalog, more_pages)),
+        *(OutputFile(path, xml, "sitemap") for path, xml in listed),
         OutputFile(urls.ROBOTS, robots(config), "robots"),
         OutputFile(urls.NOJEKYLL, b"", "GitHub Pages"),
         OutputFile(urls.MANIFEST, web_manifest(config), "web app manifest"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -18,7 +19,7 @@ from markupsafe import Markup
 
 from papershelf import urls
 from papershelf.cache import BuildCache, digest_text
-from papershelf.catalog import Catalog, updated_on
+from papershelf.catalog import Catalog, Remember, updated_on
 from papershelf.citations import indented_json
 from papershelf.config import SiteConfig
 from papershelf.model import Paper
@@ -447,14 +448,22 @@ def sitemaps(
     catalog: Catalog,
     more: Sequence[tuple[str, dt.date | None]] = (),
     max_urls: int | None = None,
+    remember: Remember | None = None,
 ) -> list[tuple[str, bytes]]:
     """Return the sitemap files, by path: sitemap.xml with every page (not the 404 page) and
     the date its content last changed, or, for more pages than one file may list (the
     protocol's 50,000 URLs or 50 MB), sitemap.xml as an index of sitemap-1.xml, sitemap-2.xml...
 
     `more` are (route, last change) of pages the catalogue does not make, such as statistics and
-    search; they come last, each unless the catalogue's pages have its URL already.
+    search; they come last, each unless the catalogue's pages have its URL already. With
+    `remember` (a build cache), the files are made again only when what they list changed: an
+    edit that changes no paper's slug, theme, tags or dates leaves them as they were.
     """
+    if remember is not None and catalog.related_key:
+        return remember(
+            _sitemaps_key(config, catalog, more, max_urls),
+            lambda: sitemaps(config, catalog, more, max_urls),
+        )
     site = SiteUrls(config.base_url)
     entries = _sitemap_entries(config, catalog, more)
     limit = max_urls or SITEMAP_MAX_URLS
@@ -483,6 +492,32 @@ def sitemaps(
         index.append("  </sitemap>")
     index.append("</sitemapindex>\n")
     return [(urls.SITEMAP, "\n".join(index).encode()), *files]
+
+
+def _sitemaps_key(
+    config: SiteConfig,
+    catalog: Catalog,
+    more: Sequence[tuple[str, dt.date | None]],
+    max_urls: int | None,
+) -> str:
+    """Return a digest of everything the sitemaps are made from. The catalog's `related_key`
+    holds every paper's slug, theme and tags in listing order, so the pages of each listing
+    and the papers on them; the years' counts and each paper's last change, in that order,
+    hold the rest."""
+    taxonomy = catalog.taxonomy
+    years = [f"{year}:{len(papers)}" for year, papers in catalog.by_year]
+    changed = array("l", map(dt.date.toordinal, catalog.updated.values())).tobytes()
+    return digest_text(
+        "sitemaps",
+        repr(config),
+        repr(more),
+        str(max_urls),
+        ",".join(theme.id for theme in taxonomy.themes),
+        ",".join(tag.id for tag in taxonomy.tags),
+        catalog.related_key,
+        ",".join(years),
+        changed,
+    )
 
 
 def _sitemap_entries(

@@ -46,6 +46,12 @@ def redate(ws: Workspace) -> None:
     _replace(ws.papers / OFA, "published: 2023-11-15", "published: 2021-03-01")
 
 
+def change_added_date(ws: Workspace) -> None:
+    # Nothing moves on the listings; the paper's last change does (sitemap, feeds), and the
+    # list's newest change does not.
+    _replace(ws.papers / OFA, "added: 2026-01-05", "added: 2025-12-01")
+
+
 def retheme(ws: Workspace) -> None:
     _replace(ws.papers / OFA, "theme: adaptation", "theme: pretraining-data")
 
@@ -73,6 +79,7 @@ EDITS: dict[str, Callable[[Workspace], None]] = {
     "edit-title": edit_title,
     "add": add_paper,
     "redate": redate,
+    "added-date": change_added_date,
     "retheme": retheme,
     "retag": retag,
     "delete": delete_paper,
