@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 
 from papershelf.cache import BuildCache, digest_text
 from papershelf.catalog import Catalog
@@ -113,9 +114,12 @@ def listing_inputs(
         if isinstance(part, str):
             values.append(part)
             continue
-        known = cache.paper_keys
-        keys = [known.get(paper.slug, "") for paper in part]
-        if not all(keys):
+        # C-level maps: every listing page of every build looks up each paper it shows.
+        keys = list(map(cache.paper_keys.get, map(_SLUG, part)))
+        if not all(keys):  # None: a paper this build did not read from a file
             return ""
         values += [str(len(keys)), *keys]
     return digest_text(*values)
+
+
+_SLUG = attrgetter("slug")

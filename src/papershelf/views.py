@@ -206,6 +206,8 @@ class PaperViews(Mapping[str, PaperView]):
         self.papers = {paper.slug: paper for paper in catalog.papers}
         self.texts, self.terms, self.cache = texts, terms, cache
         self.found: dict[str, PaperView] = {}
+        # BibTeX entries asked for so far: each is in several bibliographies (all, its theme's).
+        self.bibtex: dict[str, str] = {}
 
     def __getitem__(self, slug: str) -> PaperView:
         view = self.found.get(slug)
@@ -230,7 +232,11 @@ class PaperViews(Mapping[str, PaperView]):
 def bibtex_entry(views: PaperViews, slug: str) -> str:
     """Return the paper's BibTeX entry, kept by itself: the bibliographies list every paper's,
     and a build that remakes them after an edit reads the entries alone, not every brief."""
-    return _derived(views.cache, "bibtex", slug, lambda: views[slug].bibtex)
+    entry = views.bibtex.get(slug)
+    if entry is None:
+        entry = _derived(views.cache, "bibtex", slug, lambda: views[slug].bibtex)
+        views.bibtex[slug] = entry
+    return entry
 
 
 class PaperBriefs(Mapping[str, PaperBrief]):
