@@ -765,6 +765,21 @@ class BuildCache:
         store = self._derived_store(kind)
         return key is not None and store is not None and store.contains(key)
 
+    def lacking(self, kind: str, slugs: Iterable[str]) -> list[str]:
+        """Return the slugs whose value is not cached (as `has_derived` would answer each, in
+        one loop over the store's index: a build asks for every paper's brief)."""
+        store = self._derived_store(kind)
+        keys = store._keys() if store is not None and store.indexed else None
+        if keys is None:
+            return [slug for slug in slugs if not self.has_derived(kind, slug)]
+        known = self.paper_keys.get
+        added = store.added
+        return [
+            slug
+            for slug in slugs
+            if (key := known(slug)) is None or (key not in keys and key not in added)
+        ]
+
     def remember(self, key: str, compute: Callable[[], Any]) -> Any:
         """Return the value computed before from the inputs `key` is a digest of, else compute
         it (for values made from every paper, such as related papers)."""

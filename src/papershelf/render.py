@@ -212,11 +212,10 @@ def _card_problem(
 ) -> Problem | None:
     """Render the card of every paper no earlier build rendered under these templates; return
     the first card's template error (a card the cache holds rendered without one)."""
-    for paper in catalog.papers:
-        if cache is not None and cache.has_derived("brief", paper.slug):
-            continue
+    slugs = [paper.slug for paper in catalog.papers]
+    for slug in cache.lacking("brief", slugs) if cache is not None else slugs:
         try:
-            briefs.derive(paper.slug)
+            briefs.derive(slug)
         except Exception as exc:
             return templates.template_problem(exc, "card.html", templates_dir)
     return None
