@@ -72,10 +72,6 @@ class PaperInputs:
             found = self._digests[slug] = self._work_out(slug)
         return found
 
-    def all(self) -> dict[str, tuple[str, str]]:
-        """Return every paper's digests, worked out afresh (what `as_before` spares)."""
-        return {paper.slug: self._work_out(paper.slug) for paper in self._catalog.papers}
-
     def _work_out(self, slug: str) -> tuple[str, str]:
         key = self._keys.get(slug)
         if not key:
