@@ -193,7 +193,7 @@ def render_site(
     problems += find_collisions(files)
     if has_errors(problems):
         raise ProblemsError(problems)
-    files.sort(key=lambda output: output.path)
+    files.sort(key=attrgetter("path"))
     return RenderedSite(
         tuple(files), len(catalog.papers), tuple(p for p in problems if not p.is_error)
     )

@@ -38,6 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -293,13 +294,9 @@ def _encode_site(record: SiteRecord) -> tuple:
     # and pickle takes tens of thousands of small tuples one object at a time. NUL is the one
     # character no path or digest can hold.
     files = record.manifest.files
-    columns = (
-        "\0".join(files),
-        "\0".join(file.digest for file in files.values()),
-        [file.size for file in files.values()],
-        [file.mtime_ns for file in files.values()],
-        "\0".join(file.inputs for file in files.values()),
-    )
+    records = files.values()
+    digests, sizes, mtimes, made_from = (list(map(itemgetter(n), records)) for n in range(4))
+    columns = ("\0".join(files), "\0".join(digests), sizes, mtimes, "\0".join(made_from))
     basis = record.manifest.basis
     if basis is not None:  # by column too: a key for every paper
         basis = (basis.shared, "\0".join(basis.keys), "\0".join(basis.keys.values()))

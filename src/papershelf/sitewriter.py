@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -240,22 +241,23 @@ class SiteWriter:
 
     def commit(self, outputs: Iterable[StoredFile]) -> Manifest:
         """Publish this build's files; return what the next build should know of them."""
-        outputs = {stored.path: stored for stored in outputs}
+        # By column, with C-level maps: an edit build commits every file, kept or written.
+        outputs = list(outputs)
+        paths = list(map(_PATH, outputs))
+        files = dict(zip(paths, map(_RECORD, outputs), strict=True))
         if not self.in_place:
             # Every directory of a new site was made by this build: stat those, not walk them.
             directories = _directory_times(self.root, self._made_relative(self.root))
             _swap(self.root, self.out_dir)
-            files = {path: stored.record for path, stored in outputs.items()}
             return Manifest(files, directories, self.basis)
         assert self.previous is not None
         # An edit build keeps most files as they are: only the few it wrote are renamed.
-        renamed = sorted(
-            (path, stored.pending) for path, stored in outputs.items() if stored.pending is not None
-        )
+        pending = map(_PENDING, outputs)
+        renamed = sorted(item for item in zip(paths, pending, strict=True) if item[1] is not None)
         touched = {Path(path).parent.as_posix() for path, _ in renamed}
-        for path, pending in renamed:
-            os.replace(pending, self._out_prefix + path)  # noqa: PTH105
-        stale = sorted(self.previous.files.keys() - outputs.keys(), reverse=True)
+        for path, temporary in renamed:
+            os.replace(temporary, self._out_prefix + path)  # noqa: PTH105
+        stale = sorted(self.previous.files.keys() - files.keys(), reverse=True)
         for path in stale:
             (self.out_dir / path).unlink(missing_ok=True)
             touched.add(Path(path).parent.as_posix())
@@ -268,7 +270,6 @@ class SiteWriter:
         }
         made = self._made_relative(self.out_dir)
         directories.update(_directory_times(self.out_dir, {*touched, *made}))
-        files = {path: stored.record for path, stored in outputs.items()}
         return Manifest(files, directories, self.basis)
 
     def _made_relative(self, root: Path) -> set[str]:
@@ -293,6 +294,9 @@ class SiteWriter:
         for directory in sorted(self.made, key=len, reverse=True):
             with contextlib.suppress(OSError):  # not empty: someone else's file is in it
                 Path(directory).rmdir()
+
+
+_PATH, _RECORD, _PENDING = itemgetter(0), itemgetter(2), itemgetter(4)  # StoredFile's fields
 
 
 def _write_all(handle: int, data: bytes) -> None:

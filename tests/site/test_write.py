@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from papershelf.errors import ProblemsError
-from papershelf.write import OutputFile, write_site
+from papershelf.write import OutputFile, find_collisions, write_site
 from tests.site.conftest import REPO_ROOT, build, read_tree
 
 OMNI = "papers/omnilingual-asr-open-source-multilingual.yaml"
@@ -42,6 +42,20 @@ def test_paths_outside_the_output_directory_are_refused(tmp_path: Path) -> None:
         write_site(tmp_path / "site", [OutputFile("../escape.html", b"")])
     assert not (tmp_path / "escape.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_two_outputs_for_one_path_are_reported_with_what_made_each() -> None:
+    files = [
+        OutputFile("index.html", b"a", "templates/home.html"),
+        OutputFile("feed.xml", b"b", "feeds"),
+        OutputFile("index.html", b"c", "templates/static/index.html"),
+    ]
+    problems = find_collisions(files)
+    assert [problem.format_text() for problem in problems] == [
+        "templates/static/index.html: error: two outputs would be written to 'index.html': "
+        "templates/home.html and templates/static/index.html\n  hint: rename one of them"
+    ]
+    assert find_collisions(files[:2]) == []
 
 
 def test_files_of_a_removed_paper_disappear(content, templates, out_dir) -> None:
