@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
+import operator
 import os
 import shutil
 import tempfile
@@ -252,24 +254,25 @@ class SiteWriter:
             return Manifest(files, directories, self.basis)
         assert self.previous is not None
         # An edit build keeps most files as they are: only the few it wrote are renamed.
-        pending = map(_PENDING, outputs)
-        renamed = sorted(item for item in zip(paths, pending, strict=True) if item[1] is not None)
+        pending = list(map(_PENDING, outputs))
+        written = map(operator.is_not, pending, itertools.repeat(None))
+        renamed = sorted(itertools.compress(zip(paths, pending, strict=True), written))
         touched = {Path(path).parent.as_posix() for path, _ in renamed}
         for path, temporary in renamed:
             os.replace(temporary, self._out_prefix + path)  # noqa: PTH105
-        stale = sorted(self.previous.files.keys() - files.keys(), reverse=True)
+        before = self.previous.files.keys()
+        stale = [] if before == files.keys() else sorted(before - files.keys(), reverse=True)
         for path in stale:
             (self.out_dir / path).unlink(missing_ok=True)
             touched.add(Path(path).parent.as_posix())
         for directory in sorted(touched, key=len, reverse=True):
             _remove_if_empty(self.out_dir, directory)
-        directories = {
-            relative: mtime
-            for relative, mtime in self.previous.directories.items()
-            if relative not in touched
-        }
-        made = self._made_relative(self.out_dir)
-        directories.update(_directory_times(self.out_dir, {*touched, *made}))
+        # Directories whose entries changed, and their parents (one left empty is gone).
+        changed = _with_parents({*touched, *self._made_relative(self.out_dir)})
+        directories = dict(self.previous.directories)
+        for relative in changed:
+            directories.pop(relative, None)
+        directories.update(_directory_times(self.out_dir, changed))
         return Manifest(files, directories, self.basis)
 
     def _made_relative(self, root: Path) -> set[str]:
@@ -316,6 +319,16 @@ def _remove_if_empty(root: Path, relative: str) -> None:
         parts.pop()
 
 
+def _with_parents(relatives: set[str]) -> set[str]:
+    """Return the directories and every directory above them, up to the root (".")."""
+    found = set()
+    for relative in relatives:
+        parts = [part for part in relative.split("/") if part and part != "."]
+        for end in range(len(parts) + 1):
+            found.add("/".join(parts[:end]) or ".")
+    return found
+
+
 def _directory_times(root: Path, only: set[str] | None = None) -> dict[str, int]:
     """Return the modification time of every directory under `root` (or of `only` those that
     exist, with their parents), by path relative to it ("." for the root itself)."""
@@ -325,12 +338,7 @@ def _directory_times(root: Path, only: set[str] | None = None) -> dict[str, int]
             relative = Path(directory).relative_to(root).as_posix()
             times[relative] = Path(directory).stat().st_mtime_ns
         return times
-    wanted = set()
-    for relative in only:
-        parts = [part for part in relative.split("/") if part and part != "."]
-        for end in range(len(parts) + 1):
-            wanted.add("/".join(parts[:end]) or ".")
-    for relative in wanted:
+    for relative in _with_parents(only):
         with contextlib.suppress(FileNotFoundError):  # removed for being empty
             times[relative] = (root / relative).stat().st_mtime_ns
     return times

@@ -306,3 +306,45 @@ def test_digests_kept_from_the_last_build_are_the_ones_worked_out_afresh(
     slug = OFA.removesuffix(".yaml")
     assert {route for _, route in rendered if route.startswith("papers/")} == {f"papers/{slug}/"}
     ws.assert_same_as_cold()
+
+
+def test_a_listing_that_loses_its_second_page_is_then_updated_in_place(
+    paginated: Workspace,
+) -> None:
+    # The second page goes, and with it its parent directory (`page/`, left empty). The build's
+    # record of the output must not list that directory: the next build would find the output
+    # changed by hand and write the whole site afresh.
+    ws = paginated
+    ws.build()
+    tree = read_tree(ws.out)
+    two_pages = sorted(
+        path.removesuffix("page/2/index.html")
+        for path in tree
+        if path.startswith("tags/")
+        and path.endswith("/page/2/index.html")
+        and path.replace("/page/2/", "/page/3/") not in tree
+    )
+    assert two_pages
+    tag = two_pages[0].split("/")[1]
+    tagged = [
+        path
+        for path in sorted(ws.papers.glob("*.yaml"))
+        if re.search(rf"(?m)^tags: \[.*\b{tag}\b.*, |^tags: \[.*, {tag}\]", path.read_text())
+    ]
+    for path in tagged[: len(tagged) - 3]:  # three papers left: one page
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(rf"(?m)^(tags: \[.*?)(\b{tag}, |, {tag}\])", _untag, text, count=1)
+        path.write_text(text, encoding="utf-8")
+    ws.build()
+    ws.assert_same_as_cold()
+    assert not (ws.out / "tags" / tag / "page").exists()
+    before = file_times(ws.out)
+    edit_abstract(ws)
+    ws.build()
+    ws.assert_same_as_cold()
+    after = file_times(ws.out)
+    assert sum(after[path] != before.get(path) for path in after) < len(after) / 3
+
+
+def _untag(match: re.Match) -> str:
+    return match.group(1) + ("]" if match.group(2).endswith("]") else "")
