@@ -26,9 +26,11 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import datetime as dt
+import functools
 import hashlib
 import importlib.util
 import io
+import itertools
 import logging
 import os
 import pickle
@@ -299,7 +301,8 @@ def _encode_site(record: SiteRecord) -> tuple:
     columns = ("\0".join(files), "\0".join(digests), sizes, mtimes, "\0".join(made_from))
     basis = record.manifest.basis
     if basis is not None:  # by column too: a key for every paper
-        basis = (basis.shared, "\0".join(basis.keys), "\0".join(basis.keys.values()))
+        keys = basis.keys
+        basis = (basis.shared, "\0".join(keys), "\0".join(keys.values()), basis.listings)
     return (record.inputs, columns, record.manifest.directories, record.summary, basis)
 
 
@@ -308,9 +311,9 @@ def _decode_site(found: Any) -> SiteRecord:
     rows = zip(digests.split("\0"), sizes, mtimes, made_from.split("\0"), strict=True)
     files = dict(zip(paths.split("\0"), map(FileRecord._make, rows), strict=True)) if paths else {}
     if basis is not None:
-        shared, names, keys = basis
+        shared, names, keys, listings = basis
         keyed = dict(zip(names.split("\0"), keys.split("\0"), strict=True)) if names else {}
-        basis = InputsBasis(shared, keyed)
+        basis = InputsBasis(shared, keyed, listings)
     return SiteRecord(inputs, Manifest(files, directories, basis), summary)
 
 
@@ -388,6 +391,14 @@ class _Shards:
         found = self._merged(_shard_of(key)).get(key)
         if found is not None:
             self.used.add(key)
+        return found
+
+    def get_many(self, keys: Sequence[str]) -> list[Any]:
+        """Return each key's value as `get` does (None: not stored), in one loop."""
+        indexes = [_shard_of(key) for key in keys]
+        shards = {index: self._merged(index) for index in set(indexes)}
+        found = [shards[index].get(key) for index, key in zip(indexes, keys, strict=True)]
+        self.used.update(itertools.compress(keys, found))
         return found
 
     def put(self, key: str, value: Any) -> None:
@@ -747,6 +758,22 @@ class BuildCache:
         if found is None:
             found = compute()
             store.put(key, found)
+        return found
+
+    def derived_many(
+        self, kind: str, slugs: Sequence[str], compute: Callable[[str], Any]
+    ) -> list[Any]:
+        """Return the values of many papers as `derived` does (`compute(slug)` for those not
+        cached), looking them up in one loop: a bibliography asks for every paper's."""
+        keys = list(map(self.paper_keys.get, slugs))
+        store = self._derived_store(kind)
+        if store is None or None in keys:
+            return [self.derived(kind, slug, functools.partial(compute, slug)) for slug in slugs]
+        found = store.get_many(keys)
+        for index, value in enumerate(found):
+            if value is None:
+                found[index] = value = compute(slugs[index])
+                store.put(keys[index], value)
         return found
 
     def cached(self, kind: str, slug: str) -> Any:

@@ -5,8 +5,9 @@ last build made from the same inputs ("" or a missing entry: not known, made aga
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
+from typing import NamedTuple
 
 from papershelf.cache import BuildCache, digest_text
 from papershelf.catalog import Catalog
@@ -27,6 +28,10 @@ class PaperInputs:
     After an edit, only the papers whose file changed and the papers that show them as related
     have digests to work out: a paper with the same key, shown with papers of the same keys,
     under the same settings, templates and related papers, has the same inputs as before.
+
+    Likewise for listings (`listing_as_before`): with the papers grouped and ordered as before
+    (themes, tags, years, additions), a listing that shows none of the changed papers has the
+    inputs the last build recorded.
     """
 
     def __init__(
@@ -40,6 +45,8 @@ class PaperInputs:
         self._identities: dict[str, str] = {}
         self._catalog = catalog
         self._unchanged: frozenset[str] = frozenset()
+        # The papers whose file changed, when the listings are grouped and ordered as before.
+        self._listings_changed: frozenset[str] | None = None
         # What the next build compares with (None: this build's digests cannot be compared).
         self.basis: InputsBasis | None = None
         if cache is None or not cache.inputs_digest:
@@ -52,7 +59,12 @@ class PaperInputs:
         if not catalog.related_key:
             return
         shared = digest_text(self._page, self._files, catalog.related_key)
-        self.basis = InputsBasis(shared, dict(keys))
+        # related_key holds the papers in publication order with their themes and tags; the
+        # years and the order of additions (the home page's newest) are the rest of it.
+        years = ",".join(f"{year}:{len(papers)}" for year, papers in catalog.by_year)
+        added = "\0".join(map(_SLUG, catalog.recently_added))
+        listings = digest_text(shared, years, added)
+        self.basis = InputsBasis(shared, dict(keys), listings)
         if earlier is None or earlier.shared != shared:
             return
         known = earlier.keys
@@ -61,9 +73,18 @@ class PaperInputs:
             slug for slug, others in catalog.related_slugs.items() if not changed.isdisjoint(others)
         ]
         self._unchanged = frozenset(keys.keys() - changed - set(showing))
+        if earlier.listings == listings:
+            self._listings_changed = frozenset(changed)
 
     def as_before(self, slug: str) -> bool:
         return slug in self._unchanged
+
+    def listing_as_before(self, shown: Iterable[Sequence[Paper]]) -> bool:
+        """Tell whether a listing showing these papers has the inputs the last build recorded."""
+        changed = self._listings_changed
+        return changed is not None and all(
+            changed.isdisjoint(map(_SLUG, papers)) for papers in shown
+        )
 
     def of(self, slug: str) -> tuple[str, str]:
         """Return the paper's page and citation files digests ("" when not known)."""
@@ -98,8 +119,17 @@ def link_identity(paper: Paper) -> str:
     return f"{paper.slug}\0{paper.title}\0{paper.published.isoformat()}"
 
 
+class Links(NamedTuple):
+    """Papers a listing shows as links only (see `link_identity`), a part of its inputs."""
+
+    papers: Sequence[Paper]
+
+
 def listing_inputs(
-    cache: BuildCache | None, unchanging: str, route: str, parts: Sequence[str | Sequence[Paper]]
+    cache: BuildCache | None,
+    unchanging: str,
+    route: str,
+    parts: Sequence[str | Sequence[Paper] | Links],
 ) -> str:
     """Return a digest of everything a listing page shows: the settings, themes, templates and
     code, the page's own numbers and the papers it lists, in order ("" when not known)."""
@@ -109,6 +139,9 @@ def listing_inputs(
     for part in parts:
         if isinstance(part, str):
             values.append(part)
+            continue
+        if isinstance(part, Links):
+            values += [str(len(part.papers)), *map(link_identity, part.papers)]
             continue
         # C-level maps: every listing page of every build looks up each paper it shows.
         keys = list(map(cache.paper_keys.get, map(_SLUG, part)))

@@ -101,6 +101,12 @@ class PageQueue:
         inputs the last build recorded for it."""
         return self.writer.kept(path, source) if self.writer is not None else None
 
+    def recorded_inputs(self, path: str) -> str:
+        """Return the inputs the last build recorded for the file ("" when none)."""
+        previous = self.writer.previous if self.writer is not None else None
+        record = previous.files.get(path) if previous is not None else None
+        return record.inputs if record is not None else ""
+
     def earlier_basis(self) -> InputsBasis | None:
         """Return how the last build worked out its papers' pages' inputs (see Manifest)."""
         previous = self.writer.previous if self.writer is not None else None

@@ -53,6 +53,7 @@ from papershelf.contexts import (
     YearLink,
     YearPage,
 )
+from papershelf.digests import Links
 from papershelf.errors import Problem
 from papershelf.model import Paper, Tag, Taxonomy, Theme
 from papershelf.pagequeue import Carry, PageQueue, QueuedFiles, QueuedPage
@@ -62,7 +63,14 @@ from papershelf.sitewriter import StoredFile
 from papershelf.stats import build_charts, totals
 from papershelf.text import latex_to_plain
 from papershelf.urls import FEED_KINDS, FEED_LABELS, FEED_MEDIA_TYPES, SiteUrls
-from papershelf.views import PaperBriefs, PaperViews, Terms, bibtex_entry, term_views
+from papershelf.views import (
+    PaperBriefs,
+    PaperViews,
+    Terms,
+    bibtex_entries,
+    bibtex_entry,
+    term_views,
+)
 from papershelf.write import OutputFile
 
 
@@ -300,7 +308,15 @@ def render_pages(
 
     unchanging = digest_text(repr(sv), repr(config), site.href(urls.COPY_SCRIPT))
 
-    def listing_inputs(route: str, *parts: str | Sequence[Paper]) -> str:
+    def listing_inputs(route: str, *parts: str | Sequence[Paper] | Links, path: str = "") -> str:
+        """Return the digest of a listing page's inputs (or a file's, at `path`): as the last
+        build recorded it when the page shows none of the papers this edit changed."""
+        shown = [part.papers if isinstance(part, Links) else part for part in parts]
+        papers = [part for part in shown if not isinstance(part, str)]
+        if queue is not None and inputs.listing_as_before(papers):
+            recorded = queue.recorded_inputs(path or urls.output_path(route))
+            if recorded:
+                return recorded
         return digests.listing_inputs(cache, unchanging, route, parts)
 
     # Papers first: each one's page and citation files, made on every core, which also derive
@@ -571,7 +587,7 @@ def render_pages(
             return YearPage(sv, meta, year, r.links(papers), before, after)
 
         where = (str(year), str(newer), str(older), str(len(papers)))
-        year_inputs = listing_inputs(year_route, *where, *map(digests.link_identity, papers))
+        year_inputs = listing_inputs(year_route, *where, Links(papers))
         outputs.append(r.listing(year_route, "year.html", year_inputs, year_page))
     outputs.append(
         r.page(
@@ -605,10 +621,10 @@ def render_pages(
         )
     for path, title, url, papers in bibliographies(catalog, config, site):
         parts = (title, url, papers)
-        file_inputs = listing_inputs(path, *parts) if queue else ""
+        file_inputs = listing_inputs(path, *parts, path=path) if queue else ""
         kept = queue.reuse(path, CITATIONS_SOURCE, file_inputs) if queue else None
         if kept is None:
-            entries = [bibtex_entry(views, p.slug) for p in papers]
+            entries = bibtex_entries(views, [p.slug for p in papers])
             kept = OutputFile(
                 path, bibliography(title, url, entries), CITATIONS_SOURCE, file_inputs
             )

@@ -52,6 +52,8 @@ class InputsBasis(NamedTuple):
 
     shared: str
     keys: Mapping[str, str]
+    # The same for the listings: `shared`, and how the papers are grouped and ordered.
+    listings: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -237,6 +237,20 @@ def bibtex_entry(views: PaperViews, slug: str) -> str:
         entry = _derived(views.cache, "bibtex", slug, lambda: views[slug].bibtex)
         views.bibtex[slug] = entry
     return entry
+
+
+def bibtex_entries(views: PaperViews, slugs: Sequence[str]) -> list[str]:
+    """Return the BibTeX entries of many papers (a bibliography's), read in one loop."""
+    known = views.bibtex
+    missing = [slug for slug in slugs if slug not in known]
+    if missing:
+        cache = views.cache
+        if cache is None:
+            made = [views[slug].bibtex for slug in missing]
+        else:
+            made = cache.derived_many("bibtex", missing, lambda slug: views[slug].bibtex)
+        known.update(zip(missing, made, strict=True))
+    return list(map(known.__getitem__, slugs))
 
 
 class PaperBriefs(Mapping[str, PaperBrief]):

@@ -4,10 +4,12 @@ the first one, a warm one with nothing changed, and an incremental one after eac
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 
 import pytest
+import yaml
 
 from papershelf import digests, templates
 from papershelf.errors import ProblemsError
@@ -52,6 +54,29 @@ def change_added_date(ws: Workspace) -> None:
     _replace(ws.papers / OFA, "added: 2026-01-05", "added: 2025-12-01")
 
 
+def _papers_newest_first(ws: Workspace) -> list[tuple[str, dict]]:
+    """Return (file name, fields) of every paper, newest publication first (the listings')."""
+    found = [
+        (path.name, yaml.safe_load(path.read_text(encoding="utf-8")))
+        for path in ws.papers.glob("*.yaml")
+    ]
+    return sorted(found, key=lambda item: (-item[1]["published"].toordinal(), item[0]))
+
+
+def cross_into_the_year_before(ws: Workspace) -> None:
+    # The oldest paper of a year moves to the last day of the year before, still newer than the
+    # next paper: the years' counts change, and nothing else of the order.
+    papers = _papers_newest_first(ws)
+    for (name, fields), (_, older) in itertools.pairwise(papers):
+        year = fields["published"].year
+        new_date = fields["published"].replace(year=year - 1, month=12, day=31)
+        if older["published"].year < year and older["published"] < new_date:
+            old = f"published: {fields['published'].isoformat()}"
+            _replace(ws.papers / name, old, f"published: {new_date.isoformat()}")
+            return
+    raise AssertionError("no paper to move into the year before")
+
+
 def retheme(ws: Workspace) -> None:
     _replace(ws.papers / OFA, "theme: adaptation", "theme: pretraining-data")
 
@@ -80,6 +105,7 @@ EDITS: dict[str, Callable[[Workspace], None]] = {
     "add": add_paper,
     "redate": redate,
     "added-date": change_added_date,
+    "year-boundary": cross_into_the_year_before,
     "retheme": retheme,
     "retag": retag,
     "delete": delete_paper,
@@ -280,9 +306,9 @@ def test_digests_kept_from_the_last_build_are_the_ones_worked_out_afresh(
     shipped: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # After an edit, a paper page's digest is worked out only for the papers that changed and
-    # the papers that show them as related; the others keep the last build's. Those must be
-    # what working them all out gives: a build that works out every digest reuses every page
-    # the edit did not touch.
+    # the papers that show them as related, and a listing's only if it shows a changed paper;
+    # the others keep the last build's. Those must be what working them all out gives: a build
+    # that works out every digest reuses every page the edit did not touch.
     ws = shipped
     ws.build()
     worked_out: list[str] = []
@@ -302,9 +328,17 @@ def test_digests_kept_from_the_last_build_are_the_ones_worked_out_afresh(
     monkeypatch.undo()
 
     monkeypatch.setattr(digests.PaperInputs, "as_before", lambda self, slug: False)
+    monkeypatch.setattr(digests.PaperInputs, "listing_as_before", lambda self, shown: False)
     rendered = _rendered_by_rebuild(ws, monkeypatch, edit_abstract)
+    routes = {route for _, route in rendered}
     slug = OFA.removesuffix(".yaml")
-    assert {route for _, route in rendered if route.startswith("papers/")} == {f"papers/{slug}/"}
+    assert {route for route in routes if route.startswith("papers/")} == {f"papers/{slug}/"}
+    listings = {route for route in routes if route.startswith(("themes/", "tags/", "archive/"))}
+    assert listings - {"tags/"} == {  # the index of tags is made by every build
+        "themes/adaptation/",
+        "tags/cross-lingual-transfer/",
+        "tags/tokenizer/",
+    }
     ws.assert_same_as_cold()
 
 
@@ -348,3 +382,21 @@ def test_a_listing_that_loses_its_second_page_is_then_updated_in_place(
 
 def _untag(match: re.Match) -> str:
     return match.group(1) + ("]" if match.group(2).endswith("]") else "")
+
+
+def test_a_paper_that_leaves_the_newest_additions(shipped: Workspace) -> None:
+    # The newest addition counts as added when it was published, long before: it leaves the
+    # home page's newest additions and the next paper comes in. No theme, tag, year or
+    # publication order changes, and (themes' newest off) the home page lists no changed paper.
+    ws = shipped
+    _replace(ws.content / "site.yaml", "home_theme_papers: 3", "home_theme_papers: 0")
+    ws.build()
+    papers = _papers_newest_first(ws)
+    assert len({fields["added"] for _, fields in papers}) == 1  # additions in publication order
+    name, fields = papers[0]
+    added, published = fields["added"].isoformat(), fields["published"].isoformat()
+    home_before = (ws.out / "index.html").read_bytes()
+    _replace(ws.papers / name, f"added: {added}", f"added: {published}")
+    ws.build()
+    ws.assert_same_as_cold()
+    assert (ws.out / "index.html").read_bytes() != home_before
