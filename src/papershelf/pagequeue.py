@@ -96,10 +96,11 @@ class PageQueue:
             return None
         return self.writer.reusable(path, source, inputs)
 
-    def kept(self, path: str, source: str) -> StoredFile | None:
-        """Return the page as the last build left it, for a page known to be made from the
-        inputs the last build recorded for it."""
-        return self.writer.kept(path, source) if self.writer is not None else None
+    def kept_many(self, paths: Sequence[str], source: str) -> list[StoredFile | None]:
+        """Return each file as the last build left it (see `SiteWriter.kept_many`)."""
+        if self.writer is None:
+            return [None] * len(paths)
+        return self.writer.kept_many(paths, source)
 
     def recorded_inputs(self, path: str) -> str:
         """Return the inputs the last build recorded for the file ("" when none)."""

@@ -229,6 +229,10 @@ def _card_problem(
     return None
 
 
+def _paper_page(slug: str) -> str:
+    return urls.output_path(urls.paper(slug))
+
+
 @dataclass(frozen=True)
 class _PaperJob:
     """What a build makes of one paper: its page, its citation files, or both."""
@@ -323,35 +327,55 @@ def render_pages(
     # the briefs the listings below are made of. A paper whose inputs the last build saw keeps
     # its files (a loop over every paper, kept tight: an edit build is mostly this).
     jobs: list[_PaperJob] = []
+
+    def keep_or_make(
+        paper: Paper, page: StoredFile | None, bibtex: StoredFile | None, csl: StoredFile | None
+    ) -> None:
+        """Keep what the last build left of a paper's files; queue the making of the rest."""
+        if page is not None:
+            outputs.append(page)
+            if on_paper is not None:
+                on_paper()
+        kept_files = bibtex is not None and csl is not None
+        if kept_files:
+            outputs.extend((bibtex, csl))
+        if page is None or not kept_files:
+            page_inputs, file_inputs = inputs.of(paper.slug)
+            jobs.append(_PaperJob(paper, page is None, page_inputs, not kept_files, file_inputs))
+
     earlier = queue.earlier_basis() if queue is not None else None
     inputs = digests.PaperInputs(cache, catalog, unchanging, earlier)
     if queue is not None:
         queue.record_basis(inputs.basis)
-    reuse = queue.reuse if queue is not None else None
-    kept = queue.kept if queue is not None else None
+    # Papers whose inputs are what the last build recorded keep their files, found in one
+    # pass per kind of file (an edit build keeps nearly every paper's).
+    as_before: list[Paper] = []
+    papers: list[Paper] = []
     for paper in catalog.papers:
+        (as_before if queue is not None and inputs.as_before(paper.slug) else papers).append(paper)
+    if as_before:
+        slugs = [paper.slug for paper in as_before]
+        pages = queue.kept_many(list(map(_paper_page, slugs)), "templates/paper.html")
+        bibtex = queue.kept_many(list(map(urls.paper_bibtex, slugs)), CITATIONS_SOURCE)
+        csl = queue.kept_many(list(map(urls.paper_csl, slugs)), CITATIONS_SOURCE)
+        found = zip(as_before, pages, bibtex, csl, strict=True)
+        for paper, page, kept_bibtex, kept_csl in found:
+            if page is not None and kept_bibtex is not None and kept_csl is not None:
+                outputs += (page, kept_bibtex, kept_csl)
+                if on_paper is not None:
+                    on_paper()
+            else:  # not kept after all (the last build did not record them): made again
+                keep_or_make(paper, page, kept_bibtex, kept_csl)
+    reuse = queue.reuse if queue is not None else None
+    for paper in papers:
         slug = paper.slug
-        page_path = urls.output_path(urls.paper(slug))
         reused = kept_bibtex = kept_csl = None
-        if kept is not None and inputs.as_before(slug):  # no digest to work out
-            reused = kept(page_path, "templates/paper.html")
-            kept_bibtex = kept(urls.paper_bibtex(slug), CITATIONS_SOURCE)
-            kept_csl = kept(urls.paper_csl(slug), CITATIONS_SOURCE)
-        elif reuse is not None:
+        if reuse is not None:
             page_inputs, file_inputs = inputs.of(slug)
-            reused = reuse(page_path, "templates/paper.html", page_inputs)
+            reused = reuse(_paper_page(slug), "templates/paper.html", page_inputs)
             kept_bibtex = reuse(urls.paper_bibtex(slug), CITATIONS_SOURCE, file_inputs)
             kept_csl = reuse(urls.paper_csl(slug), CITATIONS_SOURCE, file_inputs)
-        if reused is not None:
-            outputs.append(reused)
-            if on_paper is not None:
-                on_paper()
-        kept_files = kept_bibtex is not None and kept_csl is not None
-        if kept_files:
-            outputs += (kept_bibtex, kept_csl)
-        if reused is None or not kept_files:
-            page_inputs, file_inputs = inputs.of(slug)
-            jobs.append(_PaperJob(paper, reused is None, page_inputs, not kept_files, file_inputs))
+        keep_or_make(paper, reused, kept_bibtex, kept_csl)
     shipped: dict[str, PaperText] = {}  # texts the feeds will want, made by another process
 
     def paper_files(job: _PaperJob) -> list[OutputFile]:

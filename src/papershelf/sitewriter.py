@@ -22,7 +22,7 @@ import operator
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -181,15 +181,20 @@ class SiteWriter:
             return None
         return StoredFile(path, source, record, self._out_prefix + path)
 
-    def kept(self, path: str, source: str) -> StoredFile | None:
-        """Return the file as the last build left it, for a file whose inputs are known to be
-        those the last build recorded for it (if it recorded any)."""
+    def kept_many(self, paths: Sequence[str], source: str) -> list[StoredFile | None]:
+        """Return each file as the last build left it, for files whose inputs are known to be
+        those the last build recorded for them (None: it recorded none), in one loop."""
         if self._root is None:
             self.settle()
-        record = self._previous.files.get(path) if self._previous else None
-        if record is None or not record.inputs:
-            return None
-        return StoredFile(path, source, record, self._out_prefix + path)
+        if self._previous is None:
+            return [None] * len(paths)
+        records, prefix = self._previous.files, self._out_prefix
+        found: list[StoredFile | None] = []
+        for path in paths:
+            record = records.get(path)
+            kept = record is not None and record.inputs
+            found.append(StoredFile(path, source, record, prefix + path) if kept else None)
+        return found
 
     def store(self, output: OutputFile, inputs: str = "") -> StoredFile:
         """Write one output (unless the last build left the same bytes there)."""
