@@ -678,9 +678,23 @@ class BuildCache:
         core; an unreadable file gives its OSError."""
         results: list[Any] = [None] * len(listed)
         todo: list[int] = []
+        files, seen, decoded, used = (
+            self._files,
+            self._files_seen,
+            self._decoded,
+            self._decoded_used,
+        )
         for index, (name, shown) in enumerate(listed):
-            state = self._files.get(name)
+            state = files.get(name)
             if state is not None and state.trusted:
+                # What `read_paper` does for a file decoded by the last build, inline: every
+                # paper of a `serve` rebuild takes this way.
+                current = seen.get(name)
+                known = decoded.get((shown, current.digest)) if current is not None else None
+                if known is not None:
+                    used[shown, current.digest] = known
+                    results[index] = (known[0], known[1], list(known[2]))
+                    continue
                 try:
                     results[index] = self.read_paper(name, shown, parse)
                     continue

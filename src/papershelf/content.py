@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -160,4 +161,4 @@ def load_papers(
         papers.append(paper)
         if cache is not None and key:
             cache.paper_keys[paper.slug] = key
-    return tuple(sorted(papers, key=lambda p: p.slug)), problems
+    return tuple(sorted(papers, key=attrgetter("slug"))), problems
