@@ -142,11 +142,13 @@ def _remembered_related(
 
     if remember is None:
         return related_slugs(), ""
-    # One string for every paper, hashed at once (a call each cost more). Tags as written: a
-    # paper whose tags are only reordered has the same related papers, found again.
-    lines = [f"related\0{count}\0"]
-    lines += [f"{p.slug}\0{p.theme or ''}\0{','.join(p.tags)}\n" for p in newest]
-    digest = hashlib.blake2b("".join(lines).encode(), digest_size=16).hexdigest()
+    # Each column joined at C speed and all hashed at once (a string per paper cost more). Tags
+    # as written: a paper whose tags are only reordered has the same related papers, found again.
+    slugs = "\0".join(map(attrgetter("slug"), newest))
+    themes = "\0".join(theme or "" for theme in map(attrgetter("theme"), newest))
+    tags = "\0".join(map(",".join, map(attrgetter("tags"), newest)))
+    data = f"related\0{count}\0{slugs}\n{themes}\n{tags}".encode()
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     return remember(digest, related_slugs), digest
 
 
