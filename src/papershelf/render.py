@@ -325,7 +325,7 @@ def render_pages(
 
     # Papers first: each one's page and citation files, made on every core, which also derive
     # the briefs the listings below are made of. A paper whose inputs the last build saw keeps
-    # its files (a loop over every paper, kept tight: an edit build is mostly this).
+    # its files (passes over every paper, kept tight: an edit build is mostly these).
     jobs: list[_PaperJob] = []
 
     def keep_or_make(
@@ -350,24 +350,18 @@ def render_pages(
     # Papers whose inputs are what the last build recorded keep their files, found in one
     # pass per kind of file (an edit build keeps nearly every paper's).
     as_before: list[Paper] = []
-    papers: list[Paper] = []
+    rest: list[Paper] = []
     for paper in catalog.papers:
-        (as_before if queue is not None and inputs.as_before(paper.slug) else papers).append(paper)
+        (as_before if queue is not None and inputs.as_before(paper.slug) else rest).append(paper)
     if as_before:
         slugs = [paper.slug for paper in as_before]
         pages = queue.kept_many(list(map(_paper_page, slugs)), "templates/paper.html")
         bibtex = queue.kept_many(list(map(urls.paper_bibtex, slugs)), CITATIONS_SOURCE)
         csl = queue.kept_many(list(map(urls.paper_csl, slugs)), CITATIONS_SOURCE)
-        found = zip(as_before, pages, bibtex, csl, strict=True)
-        for paper, page, kept_bibtex, kept_csl in found:
-            if page is not None and kept_bibtex is not None and kept_csl is not None:
-                outputs += (page, kept_bibtex, kept_csl)
-                if on_paper is not None:
-                    on_paper()
-            else:  # not kept after all (the last build did not record them): made again
-                keep_or_make(paper, page, kept_bibtex, kept_csl)
+        for found in zip(as_before, pages, bibtex, csl, strict=True):
+            keep_or_make(*found)  # a file the last build recorded no inputs for is made again
     reuse = queue.reuse if queue is not None else None
-    for paper in papers:
+    for paper in rest:
         slug = paper.slug
         reused = kept_bibtex = kept_csl = None
         if reuse is not None:
