@@ -1,6 +1,6 @@
 """Time `serve`'s rebuilds after edits: the build cache stays in memory between them, as in
 `papershelf serve` (this drives `papershelf.serve.rebuild`, the function its watcher calls,
-without the half-second wait for the watcher to notice the change).
+without the wait for the watcher to notice the change: `serve.SETTLE_SECONDS`, 50 ms).
 
     python tests/benchmarks/serve_edits.py WORKDIR TEMPLATES RUNS
 
