@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from operator import attrgetter, methodcaller
 from pathlib import Path
@@ -25,7 +25,7 @@ from papershelf.cache import (
     digest_text,
     encode_problems,
 )
-from papershelf.content import SITE_FILE, THEMES_FILE, display_path, load_papers
+from papershelf.content import PAPERS_DIR, SITE_FILE, THEMES_FILE, display_path, load_papers
 from papershelf.errors import Problem, ProblemsError, has_errors
 from papershelf.incremental import paper_files_digest, site_inputs_digest
 from papershelf.progress import Progress, SilentProgress
@@ -200,15 +200,20 @@ def render_site(
 
 
 def build_site(
-    options: BuildOptions, progress: Progress | None = None, cache: BuildCache | None = None
+    options: BuildOptions,
+    progress: Progress | None = None,
+    cache: BuildCache | None = None,
+    changed: Collection[str] | None = None,
 ) -> BuildResult:
     """Build the site into `options.out_dir`, or with `check` compare it without writing.
 
     Builds use the cache beside the output directory unless `options.cache` is off; `serve`
-    passes its own `cache`, kept in memory from one rebuild to the next.
+    passes its own `cache`, kept in memory from one rebuild to the next, and the paths its
+    watcher saw change since that cache's last build (`changed`: the other paper files are
+    not stat'ed again; see `BuildCache.expect_changes`).
     """
     with collector_paused():
-        return _build_site(options, progress or SilentProgress(), cache)
+        return _build_site(options, progress or SilentProgress(), cache, changed)
 
 
 @contextlib.contextmanager
@@ -228,11 +233,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build_site(options: BuildOptions, progress: Progress, cache: BuildCache | None) -> BuildResult:
+def _build_site(
+    options: BuildOptions,
+    progress: Progress,
+    cache: BuildCache | None,
+    changed: Collection[str] | None,
+) -> BuildResult:
     started = time.perf_counter()
     if not options.check and (options.cache or cache is not None):
         try:
-            return _cached_build(options, progress, cache, started)
+            return _cached_build(options, progress, cache, started, changed)
         finally:
             progress.close()
     try:
@@ -260,13 +270,19 @@ def _build_site(options: BuildOptions, progress: Progress, cache: BuildCache | N
 
 
 def _cached_build(
-    options: BuildOptions, progress: Progress, cache: BuildCache | None, started: float
+    options: BuildOptions,
+    progress: Progress,
+    cache: BuildCache | None,
+    started: float,
+    changed: Collection[str] | None = None,
 ) -> BuildResult:
     """Build with a cache: nothing at all if no input changed and the output is as the last build
     left it; else render what changed and update the output in place."""
     if cache is None:
         cache = BuildCache(cache_dir_for(options.out_dir))
     cache.start_build()
+    if changed is not None:
+        cache.expect_changes(options.content_dir / PAPERS_DIR, changed)
     record = cache.site(options.out_dir)
     site_inputs = site_inputs_digest(
         options.content_dir, options.templates_dir, options.base_url, cache.code

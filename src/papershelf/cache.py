@@ -555,6 +555,9 @@ class BuildCache:
         self._files_seen: dict[str, FileState] = {}
         # Bytes of the files `file_digests` had to read this build, until they are parsed.
         self._read: dict[str, bytes] = {}
+        # Set by `expect_changes`: the prefix of a directory's file names, and the names in it
+        # that may have changed since the last build (the others are not stat'ed again).
+        self._quiet: tuple[str, frozenset[str]] | None = None
         self._papers = _Shards(usable, "papers", self.code)
         # Papers decoded by the last build and this one, with their key, by the path shown and
         # the digest of the file: a cache kept in memory (`serve`) decodes, and works out the
@@ -581,7 +584,27 @@ class BuildCache:
         self.listings = {}
         self._files_seen = {}
         self._read = {}
+        self._quiet = None
         self.inputs_digest = ""
+
+    def expect_changes(self, directory: Path, changed: Iterable[str]) -> None:
+        """Tell this build which files of `directory` may have changed since the last build:
+        the paths a file watcher reported (`serve`). The others are taken as the last build
+        read them without a stat each, unless they had changed just before it (see `RACY_NS`).
+        Paths outside `directory` say nothing about it; a symbolic link's target is not watched,
+        so links are stat'ed as ever (the directory says which entries are links, stat-free)."""
+        where = os.path.realpath(directory)
+        names = {
+            os.path.basename(path)  # noqa: PTH119
+            for path in changed
+            if os.path.realpath(os.path.dirname(path)) == where  # noqa: PTH120
+        }
+        try:
+            with os.scandir(directory) as entries:
+                names.update(entry.name for entry in entries if entry.is_symlink())
+        except OSError:  # gone or unreadable: every file is stat'ed, and the build says why
+            return
+        self._quiet = (os.path.join(directory, ""), frozenset(names))  # noqa: PTH118 (as listed)
 
     def earlier_listing(self, directory: Path) -> tuple[tuple, list[tuple[str, str]] | None]:
         """Return the directory's stat signature, and its listing from an earlier build if the
@@ -609,9 +632,16 @@ class BuildCache:
         paper file, and a call per file cost more than the stat itself)."""
         files, seen = self._files, self._files_seen
         trusted_before = self.started_ns - RACY_NS
+        prefix, changed = self._quiet or ("\0", frozenset())  # no name starts with NUL
         found: list[str | None] = []
         for name in names:
             state = seen.get(name)
+            if state is None and name.startswith(prefix) and name[len(prefix) :] not in changed:
+                state = files.get(name)  # unchanged, says the watcher: as the last build read it
+                if state is None or not state.trusted:
+                    state = None
+                else:
+                    seen[name] = state
             if state is None:
                 try:
                     stat = os.stat(name)  # noqa: PTH116 (strings: cheaper than Path objects)

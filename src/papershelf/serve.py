@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.server
 import logging
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -84,10 +85,13 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
 
-def rebuild(options: BuildOptions, cache: BuildCache | None = None) -> bool:
-    """Build the site, logging the outcome; on problems the last good site stays in place."""
+def rebuild(
+    options: BuildOptions, cache: BuildCache | None = None, changed: Collection[str] | None = None
+) -> bool:
+    """Build the site, logging the outcome; on problems the last good site stays in place.
+    `changed`: the paths the watcher saw change since `cache`'s last build (None: any)."""
     try:
-        result = build_site(options, cache=cache)
+        result = build_site(options, cache=cache, changed=changed)
     except ProblemsError as exc:
         for problem in exc.problems:
             log.error("%s", problem.format_text())
@@ -187,12 +191,17 @@ class _Watcher:
             yield_on_timeout=True,  # an empty batch once watching has started: ready
             raise_interrupt=False,
         )
+        # What changed since the cache's last build, forgotten once a rebuild returns: the
+        # cache then holds what that build read (it does when the build finds problems too).
+        changed: set[str] = set()
         for batch in batches:
             self.ready.set()
             if batch:
                 log.info("change detected; rebuilding")
+                changed.update(path for _, path in batch)
                 with self.building:
-                    rebuild(self.options, self.cache)
+                    rebuild(self.options, self.cache, frozenset(changed))
+                changed.clear()
 
 
 def serve(options: BuildOptions, port: int = 8000) -> None:

@@ -161,8 +161,9 @@ def run_measured(args: list[str], cwd: Path, env: dict[str, str] | None = None) 
     )
 
 
-def edit_one_paper(papers: Path, run: int) -> None:
-    """Change the first words of one paper's abstract (so its excerpt, cards and feeds change)."""
+def edit_one_paper(papers: Path, run: int) -> Path:
+    """Change the first words of one paper's abstract (so its excerpt, cards and feeds change);
+    return the file changed."""
     path = sorted(papers.glob("*.yaml"))[len(list(papers.glob("*.yaml"))) // 2]
     text = path.read_text(encoding="utf-8")
     marker = "abstract: >-\n  "
@@ -171,6 +172,7 @@ def edit_one_paper(papers: Path, run: int) -> None:
     head, tail = text.split(marker, 1)
     tail = tail.split(" ", 1)[1] if tail.startswith("Edit") else tail
     path.write_text(f"{head}{marker}Edit{run} {tail}", encoding="utf-8")
+    return path
 
 
 def bench_size(

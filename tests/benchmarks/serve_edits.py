@@ -1,6 +1,7 @@
 """Time `serve`'s rebuilds after edits: the build cache stays in memory between them, as in
-`papershelf serve` (this drives `papershelf.serve.rebuild`, the function its watcher calls,
-without the wait for the watcher to notice the change: `serve.SETTLE_SECONDS`, 50 ms).
+`papershelf serve` (this drives `papershelf.serve.rebuild`, the function its watcher calls, with
+the path the watcher would report, but without its wait for the change to settle:
+`serve.SETTLE_SECONDS`, 50 ms).
 
     python tests/benchmarks/serve_edits.py WORKDIR TEMPLATES RUNS
 
@@ -35,9 +36,10 @@ def main(argv: list[str]) -> int:
         return 1
     seconds = []
     for run in range(runs):
-        edit_one_paper(options.content_dir / "papers", 1000 + run)
+        edited = edit_one_paper(options.content_dir / "papers", 1000 + run)
         started = time.perf_counter()
-        if not rebuild(options, cache):
+        # With the path the watcher would report (absolute, as watchfiles gives them).
+        if not rebuild(options, cache, {str(edited.resolve())}):
             return 1
         seconds.append(time.perf_counter() - started)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

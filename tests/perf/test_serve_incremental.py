@@ -4,6 +4,7 @@ the site it serves is what a cold build gives."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from papershelf.build import BuildOptions
 from papershelf.serve import start_server
@@ -90,4 +91,59 @@ def test_a_cache_kept_in_memory_sees_paper_files_added_and_removed(
     assert len(added) == len(first) + 1
     copy.unlink()
     assert rebuild() == first
+    ws.assert_same_as_cold()
+
+
+def test_paper_files_the_watcher_did_not_report_are_not_stated_again(
+    shipped: Workspace, tmp_path, monkeypatch
+) -> None:
+    """Given the paths its watcher saw change, a `serve` rebuild stats only those paper files
+    (and symbolic links, whose targets no watcher sees) and still builds what a cold build
+    does."""
+    import os
+
+    from papershelf import cache as cache_module
+    from papershelf.build import build_site
+    from papershelf.cache import BuildCache, cache_dir_for
+
+    # Trust file times at once (a real build waits until they are RACY_NS old).
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    ws = shipped
+    outside = tmp_path / "elsewhere.yaml"
+    linked = sorted(ws.papers.glob("*.yaml"))[0]
+    outside.write_text(linked.read_text(encoding="utf-8"), encoding="utf-8")
+    linked.unlink()
+    linked.symlink_to(outside)
+    options = BuildOptions(ws.content, ws.templates, ws.out)
+    cache = BuildCache(cache_dir_for(ws.out))
+    time.sleep(0.02)
+    build_site(options, cache=cache)
+
+    stated: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path, *args, **kwargs):
+        if str(path).startswith(str(ws.papers)) and str(path).endswith(".yaml"):
+            stated.append(Path(path).name)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(cache_module.os, "stat", counting_stat)
+    edited = ws.papers / OFA
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("abstract: >-\n  ", "abstract: >-\n  New. "),
+        encoding="utf-8",
+    )
+    # The link's target changes too, unreported: no watcher sees outside the content.
+    outside.write_text(
+        outside.read_text(encoding="utf-8").replace("abstract: >-\n  ", "abstract: >-\n  Too. "),
+        encoding="utf-8",
+    )
+    time.sleep(0.02)
+    # An unrelated path and one elsewhere in the content are reported as well.
+    reported = {str(edited.resolve()), str((ws.content / "site.yaml").resolve()), "/elsewhere"}
+    build_site(options, cache=cache, changed=reported)
+    monkeypatch.undo()
+    assert sorted(set(stated)) == sorted({OFA, linked.name})
+    page = ws.out / "papers" / OFA.removesuffix(".yaml") / "index.html"
+    assert b"New. " in page.read_bytes()
     ws.assert_same_as_cold()
