@@ -574,6 +574,12 @@ class BuildCache:
         self._memo: dict[str, Any] | None = None
         self._memo_used: set[str] = set()
         self._memo_changed = False
+        # Set by `serve`: what a build would write stays in memory until `write_pending`,
+        # which serve calls once its watcher is idle, so a rebuild's time is not spent on it.
+        self.writes_deferred = False
+        self._pending: set[str] = set()  # "memo", "files", "stores"
+        self._pending_sites: dict[Path, SiteRecord] = {}
+        self._live: set[str] = set()
 
     # -- paper files
 
@@ -896,10 +902,13 @@ class BuildCache:
     def remember_site(self, out_dir: Path, record: SiteRecord) -> None:
         self._sites[str(out_dir.resolve())] = record
         if self.directory is not None:
-            _store(self._site_path(out_dir), self.code, _encode_site(record))
+            self._pending_sites[out_dir] = record
+            if not self.writes_deferred:
+                self.write_pending()
 
     def forget_site(self, out_dir: Path) -> None:
         self._sites.pop(str(out_dir.resolve()), None)
+        self._pending_sites.pop(out_dir, None)
         if self.directory is not None:
             self._site_path(out_dir).unlink(missing_ok=True)
 
@@ -924,20 +933,40 @@ class BuildCache:
             self._memo = {key: self._memo[key] for key in self._memo_used if key in self._memo}
         self._memo_used = set()
         self._memo_changed = False
+        self._pending.update(
+            name for name, due in (("memo", memo_changed), ("files", changed)) if due
+        )
+        self._pending.add("stores")
+        # Derived values are kept for every paper this build read, used or not: a build that
+        # reuses a page never reads what the page was made from.
+        self._live = set(self.paper_keys.values())
+        if not self.writes_deferred:
+            self.write_pending()
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending or self._pending_sites)
+
+    def write_pending(self) -> None:
+        """Write what the builds since the last write changed (see `writes_deferred`)."""
+        pending, self._pending = self._pending, set()
+        sites, self._pending_sites = self._pending_sites, {}
         if self.directory is None or not _CODEC_OK:
             return
-        if memo_changed:
+        if "memo" in pending:
             _store(self.directory / "memo.pickle", self.code, self._memo)
-        if changed:
+        if "files" in pending:
             _store(self.directory / "files.pickle", self.code, _encode_files(self._files))
+        for out_dir, record in sites.items():
+            _store(self._site_path(out_dir), self.code, _encode_site(record))
+        if "stores" not in pending:
+            return
         for compiled in self.directory.glob("templates-*"):
             if compiled != self.compiled_dir():  # compiled by other code
                 shutil.rmtree(compiled, ignore_errors=True)
+        # Entries used by any build since the last write are kept (`used` is cleared here).
         self._papers.save()
-        # Derived values are kept for every paper this build read, used or not: a build that
-        # reuses a page never reads what the page was made from.
-        live = set(self.paper_keys.values())
         for store in self._derived.values():
-            store.save(live)
+            store.save(self._live)
             store.used.clear()
         self._papers.used.clear()

@@ -127,6 +127,8 @@ def start_server(
         raise ProblemsError(problems)
     base_path = SiteUrls(config.base_url).base_path
     cache = BuildCache(cache_dir_for(options.out_dir)) if options.cache else None
+    if cache is not None:  # written while the watcher is idle, not within a rebuild's time
+        cache.writes_deferred = True
     stopping = threading.Event()
     # Watching starts before the first build, so that an edit made while it runs is not missed.
     watcher = _Watcher(options, cache, stopping)
@@ -194,14 +196,25 @@ class _Watcher:
         # What changed since the cache's last build, forgotten once a rebuild returns: the
         # cache then holds what that build read (it does when the build finds problems too).
         changed: set[str] = set()
-        for batch in batches:
-            self.ready.set()
-            if batch:
-                log.info("change detected; rebuilding")
-                changed.update(path for _, path in batch)
-                with self.building:
-                    rebuild(self.options, self.cache, frozenset(changed))
-                changed.clear()
+        try:
+            for batch in batches:
+                self.ready.set()
+                if batch:
+                    log.info("change detected; rebuilding")
+                    changed.update(path for _, path in batch)
+                    with self.building:
+                        rebuild(self.options, self.cache, frozenset(changed))
+                    changed.clear()
+                else:  # nothing changed for a while (the watcher's timeout)
+                    self.write_cache()
+        finally:
+            self.write_cache()
+
+    def write_cache(self) -> None:
+        """Write what the builds so far left to write of the cache (see `writes_deferred`)."""
+        if self.cache is not None and self.cache.has_pending:
+            with self.building:
+                self.cache.write_pending()
 
 
 def serve(options: BuildOptions, port: int = 8000) -> None:

@@ -147,3 +147,46 @@ def test_paper_files_the_watcher_did_not_report_are_not_stated_again(
     page = ws.out / "papers" / OFA.removesuffix(".yaml") / "index.html"
     assert b"New. " in page.read_bytes()
     ws.assert_same_as_cold()
+
+
+def test_serve_writes_its_cache_once_idle_and_a_build_after_it_has_nothing_to_do(
+    shipped: Workspace, monkeypatch
+) -> None:
+    """`serve` writes the build cache outside its rebuilds' time (when its watcher is idle, and
+    as it stops), so the cache on disk knows the site it left: a `build` after it does nothing."""
+    from papershelf import build as build_module
+    from papershelf.build import build_site
+
+    ws = shipped
+    options = BuildOptions(ws.content, ws.templates, ws.out)
+    running = start_server(options, port=0, settle_seconds=POLL)
+    try:
+        path = ws.papers / OFA
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("abstract: >-\n  ", "abstract: >-\n  New. "),
+            encoding="utf-8",
+        )
+        assert wait_for(lambda: b"New. " in (ws.out / "feed.xml").read_bytes())
+        # Written once the watcher has been idle for its timeout (0.1 s), without a stop.
+        assert wait_for(lambda: _cache_on_disk_knows(ws.out), seconds=5)
+    finally:
+        running.stop()
+    before = file_times(ws.out)
+
+    def not_expected(*args, **kwargs):
+        raise AssertionError("the build after serve rendered the site again")
+
+    monkeypatch.setattr(build_module, "render_site", not_expected)
+    build_site(options)
+    monkeypatch.undo()
+    assert file_times(ws.out) == before
+    ws.assert_same_as_cold()
+
+
+def _cache_on_disk_knows(out_dir) -> bool:
+    """Tell whether the build cache on disk records the output directory as it is."""
+    from papershelf.cache import BuildCache, cache_dir_for
+    from papershelf.sitewriter import matches_manifest
+
+    record = BuildCache(cache_dir_for(out_dir)).site(out_dir)
+    return record is not None and matches_manifest(out_dir.resolve(), record.manifest)
