@@ -577,7 +577,7 @@ class BuildCache:
         # Set by `serve`: what a build would write stays in memory until `write_pending`,
         # which serve calls once its watcher is idle, so a rebuild's time is not spent on it.
         self.writes_deferred = False
-        self._pending: set[str] = set()  # "memo", "files", "stores"
+        self._memo_due = self._files_due = self._stores_due = False
         self._pending_sites: dict[Path, SiteRecord] = {}
         self._live: set[str] = set()
 
@@ -933,10 +933,9 @@ class BuildCache:
             self._memo = {key: self._memo[key] for key in self._memo_used if key in self._memo}
         self._memo_used = set()
         self._memo_changed = False
-        self._pending.update(
-            name for name, due in (("memo", memo_changed), ("files", changed)) if due
-        )
-        self._pending.add("stores")
+        self._memo_due |= memo_changed
+        self._files_due |= changed
+        self._stores_due = True
         # Derived values are kept for every paper this build read, used or not: a build that
         # reuses a page never reads what the page was made from.
         self._live = set(self.paper_keys.values())
@@ -945,21 +944,22 @@ class BuildCache:
 
     @property
     def has_pending(self) -> bool:
-        return bool(self._pending or self._pending_sites)
+        return self._stores_due or bool(self._pending_sites)
 
     def write_pending(self) -> None:
         """Write what the builds since the last write changed (see `writes_deferred`)."""
-        pending, self._pending = self._pending, set()
+        memo, files, stores = self._memo_due, self._files_due, self._stores_due
+        self._memo_due = self._files_due = self._stores_due = False
         sites, self._pending_sites = self._pending_sites, {}
         if self.directory is None or not _CODEC_OK:
             return
-        if "memo" in pending:
+        if memo:
             _store(self.directory / "memo.pickle", self.code, self._memo)
-        if "files" in pending:
+        if files:
             _store(self.directory / "files.pickle", self.code, _encode_files(self._files))
         for out_dir, record in sites.items():
             _store(self._site_path(out_dir), self.code, _encode_site(record))
-        if "stores" not in pending:
+        if not stores:
             return
         for compiled in self.directory.glob("templates-*"):
             if compiled != self.compiled_dir():  # compiled by other code
