@@ -27,7 +27,13 @@ def _results(page: Page) -> list[str]:
 
 
 def _type_query(page: Page, text: str) -> None:
+    """Type as a reader does: once the form shows, which is when Pagefind has loaded.
+
+    press_sequentially, unlike fill, does not wait for the box to be visible: keys typed into
+    the hidden form would go nowhere, and the search would never report.
+    """
     box = page.get_by_label("Words in a paper’s title, abstract, tags or organisation")
+    box.wait_for(state="visible")
     box.press_sequentially(text, delay=15)
 
 
