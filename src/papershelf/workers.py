@@ -35,15 +35,11 @@ class WorkerError(RuntimeError):
 
 
 def map_shards(
-    shards: Sequence[Sequence[Item]],
-    work: Callable[[Sequence[Item]], Result],
-    *,
-    first_here: bool = True,
+    shards: Sequence[Sequence[Item]], work: Callable[[Sequence[Item]], Result]
 ) -> list[Result]:
-    """Return `work(shard)` for every shard, in order, running shards after the first in forked
-    processes (and the first as well unless `first_here`: this process then makes none of the
-    work's garbage, and its memory stays as small as what it receives). `work` must not write
-    to the terminal, and its result must pickle."""
+    """Return `work(shard)` for every shard, in order, running the first here and the others in
+    forked processes. `work` must not write to the terminal in those, and its result must
+    pickle."""
     if len(shards) <= 1 or not can_fork():
         return [work(shard) for shard in shards]
     # Objects made so far move to a generation the collector leaves alone, so that a child's
@@ -51,7 +47,7 @@ def map_shards(
     gc.freeze()
     children: list[tuple[int, int]] = []
     try:
-        for shard in shards[1:] if first_here else shards:
+        for shard in shards[1:]:
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: do the work, send the result, and leave at once
@@ -59,16 +55,16 @@ def map_shards(
                 _child(shard, work, write_end)
             os.close(write_end)
             children.append((pid, read_end))
-        results = [work(shards[0])] if first_here else []
+        results = [work(shards[0])]
         failures = []
-        for pid, read_end in children:
+        while children:
+            pid, read_end = children.pop(0)
             status, payload = _receive(read_end)
             os.waitpid(pid, 0)
             if status == "ok":
                 results.append(payload)
             else:
                 failures.append(payload)
-        children.clear()
         if failures:
             raise WorkerError("\n".join(failures))
         return results
@@ -83,26 +79,33 @@ def _child(shard: Sequence, work: Callable, write_end: int) -> None:
     code = 0
     try:
         try:
-            data = pickle.dumps(("ok", work(shard)), protocol=pickle.HIGHEST_PROTOCOL)
+            result = ("ok", work(shard))
         except BaseException:
-            data = pickle.dumps(("error", traceback.format_exc()))
+            result = ("error", traceback.format_exc())
             code = 1
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_end, view) :]
-        os.close(write_end)
+        # Pickled into the pipe a frame (64 KiB) at a time, as the parent unpickles it: neither
+        # process holds the whole result as bytes as well (tens of MB for a large site's pages).
+        with os.fdopen(write_end, "wb") as pipe:
+            try:
+                pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                # Part of it may be in the pipe already, so the parent sees it incomplete and
+                # reports a failed worker: the cause goes to this worker's standard error.
+                traceback.print_exc()
+                code = 1
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
 
 
 def _receive(read_end: int) -> tuple[str, object]:
-    chunks = []
-    while chunk := os.read(read_end, 1 << 20):
-        chunks.append(chunk)
-    os.close(read_end)
-    if not chunks:
-        return "error", "a worker process ended without a result"
-    return pickle.loads(b"".join(chunks))
+    with os.fdopen(read_end, "rb") as pipe:
+        try:
+            received = pickle.load(pipe)
+        except Exception as exc:  # nothing sent, or cut short: the worker failed while sending
+            return "error", f"a worker process ended without a complete result ({exc!r})"
+    if not (isinstance(received, tuple) and len(received) == 2):
+        return "error", "a worker process sent something other than a result"
+    return received
 
 
 def in_background(work: Callable[[], Result]) -> Callable[[], Result]:

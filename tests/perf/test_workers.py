@@ -1,0 +1,45 @@
+"""Work split over forked processes: results come back whole and in order, failures say why."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from papershelf.workers import WorkerError, can_fork, map_shards
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="workers fork")
+
+
+def test_results_larger_than_a_pipe_come_back_whole_and_in_order() -> None:
+    # About 3 MB per shard: many times a pipe's buffer, so it is sent while the parent reads.
+    shards = [range(start, 300_000, 3) for start in range(3)]
+
+    def work(shard):
+        return os.getpid(), [f"item {n}" for n in shard]
+
+    found = map_shards(shards, work)
+
+    assert [items for _, items in found] == [[f"item {n}" for n in shard] for shard in shards]
+    pids = [pid for pid, _ in found]
+    assert pids[0] == os.getpid()  # the first shard is done here, the others elsewhere
+    assert len(set(pids)) == 3
+
+
+def test_a_worker_that_fails_reports_its_traceback() -> None:
+    def work(shard):
+        if shard == ["bad"]:
+            raise ValueError("this shard cannot be done")
+        return shard
+
+    with pytest.raises(WorkerError, match="ValueError: this shard cannot be done"):
+        map_shards([["good"], ["bad"]], work)
+
+
+def test_a_result_that_does_not_pickle_is_a_failure_not_a_partial_result() -> None:
+    def work(shard):
+        # The first part pickles (and may be sent already), the last does not.
+        return ["x" * 200_000 for _ in range(5)] + [lambda: None] if shard == [2] else shard
+
+    with pytest.raises(WorkerError, match="without a complete result"):
+        map_shards([[1], [2]], work)
