@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -136,8 +136,6 @@ _PAPER_FIELDS = [
     *("slug", "title", "abstract", "published", "path", "added", "arxiv", "theme", "tags"),
     *("authors", "organization", "upvotes", "comments", "links", "notes", "provenance", "lines"),
 ]
-T = TypeVar("T")
-_SKIPPED_BY_BUILT = ("__slots__", "__post_init__")
 _CODEC_OK = (
     [f.name for f in fields(Paper)] == _PAPER_FIELDS
     and [f.name for f in fields(Authors)] == ["count", "names"]
@@ -145,8 +143,6 @@ _CODEC_OK = (
     and [f.name for f in fields(Link)] == ["url", "kind"]
     and [f.name for f in fields(Provenance)] == ["source", "scraped_on", "imported"]
     and [f.name for f in fields(Problem)] == ["location", "message", "hint", "severity"]
-    # `_built` sets fields in the instance's __dict__, skipping __init__.
-    and not any(hasattr(cls, name) for cls in (Paper, Link) for name in _SKIPPED_BY_BUILT)
 )
 
 
@@ -183,16 +179,6 @@ def encode_paper(paper: Paper | None) -> tuple | None:
     )
 
 
-def _built(cls: type[T], **values: Any) -> T:
-    """Return an instance of a frozen dataclass with these field values, set as pickle sets
-    them: the values are ones this module encoded from such an instance, and a frozen
-    __init__ sets each field through object.__setattr__, which cost more than the rest of
-    decoding a paper (every build decodes every paper)."""
-    made = object.__new__(cls)
-    made.__dict__.update(values)
-    return made
-
-
 def decode_paper(record: tuple | None, shown: str | None = None) -> Paper | None:
     """`shown`: the path to show the paper's file as (by default, as it was when parsed)."""
     if record is None:
@@ -200,25 +186,25 @@ def decode_paper(record: tuple | None, shown: str | None = None) -> Paper | None
     (slug, title, abstract, published, path, added, arxiv, theme, tags, authors, org) = record[:11]
     path = path if shown is None else shown
     upvotes, comments, links, notes, prov, lines = record[11:]
-    return _built(
-        Paper,
-        slug=slug,
-        title=title,
-        abstract=abstract,
-        published=dt.date.fromordinal(published),
-        path=path,
-        added=_date(added),
-        arxiv=arxiv,
-        theme=theme,
-        tags=tags,
-        authors=None if authors is None else Authors(*authors),
-        organization=None if org is None else Organization(*org),
-        upvotes=upvotes,
-        comments=comments,
-        links=tuple([_built(Link, url=url, kind=kind) for url, kind in links]),
-        notes=notes,
-        provenance=None if prov is None else Provenance(prov[0], _date(prov[1]), prov[2]),
-        lines=lines,
+    # Positional, in the order of Paper's fields (checked by _CODEC_OK).
+    return Paper(
+        slug,
+        title,
+        abstract,
+        dt.date.fromordinal(published),
+        path,
+        _date(added),
+        arxiv,
+        theme,
+        tags,
+        None if authors is None else Authors(*authors),
+        None if org is None else Organization(*org),
+        upvotes,
+        comments,
+        tuple(itertools.starmap(Link, links)),
+        notes,
+        None if prov is None else Provenance(prov[0], _date(prov[1]), prov[2]),
+        lines,
     )
 
 

@@ -11,7 +11,7 @@ from papershelf.errors import Location
 LINK_KINDS = ("paper", "code", "data", "model", "project", "other")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Authors:
     """Who wrote a paper: the listing always gives a count, sometimes the names."""
 
@@ -19,7 +19,7 @@ class Authors:
     names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Organization:
     """The organisation a listing credits; the Hugging Face handle is missing in some scrapes."""
 
@@ -27,7 +27,7 @@ class Organization:
     handle: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     url: str
     kind: str = "other"
@@ -59,7 +59,7 @@ class Scrape:
     entries: tuple[ScrapedEntry, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provenance:
     """Where a paper file came from, and fingerprints of the values import last wrote.
 
@@ -75,7 +75,7 @@ class Provenance:
         return dict(self.imported).get(name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One curated paper, as its content file describes it. `slug` is the file name's stem."""
 
