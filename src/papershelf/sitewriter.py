@@ -190,10 +190,17 @@ class SiteWriter:
         if self._previous is None:
             return [None] * len(paths)
         records = list(map(self._previous.files.get, paths))
+        kept = False
         locations = map(self._out_prefix.__add__, paths)
-        if None not in records and all(map(_INPUTS, records)):
+        with contextlib.suppress(AttributeError):  # a file not recorded (None): one by one
+            kept = all(map(_INPUTS, records))
+        if kept:
             # The common case, with C-level calls: an edit build keeps 30,000 files at 10k.
-            return list(map(StoredFile, paths, itertools.repeat(source), records, locations))
+            # tuple.__new__ makes each StoredFile as StoredFile._make does, without the Python
+            # call per file that StoredFile(...) costs.
+            repeat = itertools.repeat
+            fields = zip(paths, repeat(source), records, locations, repeat(None), strict=False)
+            return list(map(tuple.__new__, repeat(StoredFile), fields))
         return [
             StoredFile(path, source, record, location) if record and record.inputs else None
             for path, record, location in zip(paths, records, locations, strict=True)

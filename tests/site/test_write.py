@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from papershelf.errors import ProblemsError
+from papershelf.sitewriter import SiteWriter
 from papershelf.write import OutputFile, find_collisions, write_site
 from tests.site.conftest import REPO_ROOT, build, read_tree
 
@@ -136,3 +137,33 @@ def test_check_command_exit_status(content, templates, out_dir) -> None:
     assert main([*args, "--check"]) == 0
     (out_dir / "feed.json").write_text("{}")
     assert main([*args, "--check"]) == 1
+
+
+def test_files_kept_from_the_last_build_are_those_it_recorded_with_inputs(tmp_path: Path) -> None:
+    out_dir = tmp_path / "site"
+    first = SiteWriter(out_dir)
+    written = [
+        first.store(OutputFile("a/index.html", b"A", "templates/paper.html"), "inputs-a"),
+        first.store(OutputFile("b/index.html", b"B", "templates/paper.html"), "inputs-b"),
+        first.store(OutputFile("c/index.html", b"C", "templates/paper.html")),  # no inputs
+        first.store(OutputFile(".nojekyll", b"", "site")),  # what makes it a built site
+    ]
+    manifest = first.commit(written)
+
+    again = SiteWriter(out_dir, manifest)
+    # Every file recorded with inputs: kept, each as `reusable` finds it with those inputs.
+    kept = again.kept_many(["b/index.html", "a/index.html"], "templates/paper.html")
+    assert kept == [
+        again.reusable("b/index.html", "templates/paper.html", "inputs-b"),
+        again.reusable("a/index.html", "templates/paper.html", "inputs-a"),
+    ]
+    assert [Path(file.location).read_bytes() for file in kept] == [b"B", b"A"]
+    assert all(file.pending is None for file in kept)
+    # A file recorded without inputs, or not at all, is made again.
+    mixed = again.kept_many(["a/index.html", "c/index.html", "d/index.html"], "src")
+    assert [file.path if file else None for file in mixed] == ["a/index.html", None, None]
+    marker = again.store(OutputFile(".nojekyll", b"", "site"))
+    committed = again.commit([*kept, marker])
+    assert committed.files.keys() == {"a/index.html", "b/index.html", ".nojekyll"}
+    assert (out_dir / "a/index.html").read_bytes() == b"A"
+    assert not (out_dir / "c").exists()
