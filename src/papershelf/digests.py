@@ -22,8 +22,8 @@ PAPER_PAGE_FIELDS = ("site", "page", "paper", "related", "citation", "copy_scrip
 
 class PaperInputs:
     """By slug, a digest of everything each paper's page shows and one of what its citation
-    files are made from (`of`), worked out when first asked for; `as_before(slug)` tells that
-    both are what the last build recorded, so that its files can be kept without either.
+    files are made from (`of`), worked out when first asked for; `as_before_many(slugs)` tells
+    that both are what the last build recorded, so that its files can be kept without either.
 
     After an edit, only the papers whose file changed and the papers that show them as related
     have digests to work out: a paper with the same key, shown with papers of the same keys,
@@ -76,8 +76,10 @@ class PaperInputs:
         if earlier.listings == listings:
             self._listings_changed = frozenset(changed)
 
-    def as_before(self, slug: str) -> bool:
-        return slug in self._unchanged
+    def as_before_many(self, slugs: Iterable[str]) -> list[bool]:
+        """Tell for each paper whether its page and citation files have the inputs the last
+        build recorded (in one C-level pass over every paper)."""
+        return list(map(self._unchanged.__contains__, slugs))
 
     def listing_as_before(self, shown: Iterable[Sequence[Paper]]) -> bool:
         """Tell whether a listing showing these papers has the inputs the last build recorded."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
+import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,6 +231,9 @@ def _card_problem(
     return None
 
 
+_SLUG = operator.attrgetter("slug")
+
+
 def _paper_page(slug: str) -> str:
     return urls.output_path(urls.paper(slug))
 
@@ -256,13 +261,14 @@ def render_pages(
     config: SiteConfig,
     catalog: Catalog,
     texts: Mapping[str, PaperText],
-    on_paper: Callable[[], None] | None = None,
+    on_paper: Callable[[int], None] | None = None,
     cache: BuildCache | None = None,
     queue: PageQueue | None = None,
     wanted_texts: Collection[str] = (),
 ) -> tuple[list[OutputFile], list[Problem]]:
     """Render every HTML page, and each paper's citation files; template errors become problems
-    naming the template and line. `on_paper` is called after each paper's page (for progress).
+    naming the template and line. `on_paper(count)` is called as papers' pages are done or kept
+    (for progress).
 
     With a `cache`, values derived from one paper come from earlier builds when they can; with a
     `queue`, papers' pages and citation files are made at once on every core (the values they
@@ -335,7 +341,7 @@ def render_pages(
         if page is not None:
             outputs.append(page)
             if on_paper is not None:
-                on_paper()
+                on_paper(1)
         kept_files = bibtex is not None and csl is not None
         if kept_files:
             outputs.extend((bibtex, csl))
@@ -349,17 +355,23 @@ def render_pages(
         queue.record_basis(inputs.basis)
     # Papers whose inputs are what the last build recorded keep their files, found in one
     # pass per kind of file (an edit build keeps nearly every paper's).
-    as_before: list[Paper] = []
-    rest: list[Paper] = []
-    for paper in catalog.papers:
-        (as_before if queue is not None and inputs.as_before(paper.slug) else rest).append(paper)
+    every_slug = list(map(_SLUG, catalog.papers))
+    unchanged = inputs.as_before_many(every_slug) if queue else [False] * len(every_slug)
+    as_before = list(itertools.compress(catalog.papers, unchanged))
+    rest = list(itertools.compress(catalog.papers, map(operator.not_, unchanged)))
     if as_before:
-        slugs = [paper.slug for paper in as_before]
+        slugs = list(itertools.compress(every_slug, unchanged))
         pages = queue.kept_many(list(map(_paper_page, slugs)), "templates/paper.html")
         bibtex = queue.kept_many(list(map(urls.paper_bibtex, slugs)), CITATIONS_SOURCE)
         csl = queue.kept_many(list(map(urls.paper_csl, slugs)), CITATIONS_SOURCE)
-        for found in zip(as_before, pages, bibtex, csl, strict=True):
-            keep_or_make(*found)  # a file the last build recorded no inputs for is made again
+        if all(pages) and all(bibtex) and all(csl):
+            # All kept, as in nearly every edit build: in the order keep_or_make adds them.
+            outputs.extend(itertools.chain.from_iterable(zip(pages, bibtex, csl, strict=True)))
+            if on_paper is not None:
+                on_paper(len(pages))
+        else:
+            for found in zip(as_before, pages, bibtex, csl, strict=True):
+                keep_or_make(*found)  # a file the last build recorded no inputs for is made again
     reuse = queue.reuse if queue is not None else None
     for paper in rest:
         slug = paper.slug
@@ -411,7 +423,7 @@ def render_pages(
                 if problem not in problems:
                     problems.append(problem)
             if on_paper is not None and job.render_page:
-                on_paper()
+                on_paper(1)
     elif jobs:
         items = [
             QueuedFiles(

@@ -116,6 +116,25 @@ def test_build_shows_a_progress_bar_on_a_terminal(large_content: Path, tmp_path:
     assert SUMMARY.search(output.rpartition("\x1b[K")[2])
 
 
+def test_an_edit_build_counts_the_pages_it_keeps(
+    large_content: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    content = Path(shutil.copytree(large_content, tmp_path_factory.mktemp("edit") / "content"))
+    out = tmp_path / "site"
+    quiet = [*_build_args(content, out), "--quiet"]
+    code, output = run_on_terminal(quiet, tmp_path, _environment())
+    assert code == 0, output
+    folded = "abstract: >-\n  "  # as import writes abstracts
+    paper = next(p for p in sorted((content / "papers").glob("*.yaml")) if folded in p.read_text())
+    paper.write_text(paper.read_text().replace(folded, folded + "Revised. ", 1))
+
+    code, output = run_on_terminal(_build_args(content, out), tmp_path, _environment())
+    assert code == 0, output
+    # One page is rendered again and the others kept: the bar still ends at every paper.
+    assert f"rendering papers [{'#' * 28}] {PAPERS}/{PAPERS}" in output
+    assert SUMMARY.search(output.rpartition("\x1b[K")[2])
+
+
 @pytest.mark.parametrize(
     ("extra", "env"),
     [(["--quiet"], {}), ([], {"CI": "true"}), ([], {"TERM": "dumb"})],

@@ -327,7 +327,8 @@ def test_digests_kept_from_the_last_build_are_the_ones_worked_out_afresh(
     assert 1 < len(set(worked_out)) < paper_count / 2
     monkeypatch.undo()
 
-    monkeypatch.setattr(digests.PaperInputs, "as_before", lambda self, slug: False)
+    never = lambda self, slugs: [False] * len(slugs)  # noqa: E731
+    monkeypatch.setattr(digests.PaperInputs, "as_before_many", never)
     monkeypatch.setattr(digests.PaperInputs, "listing_as_before", lambda self, shown: False)
     rendered = _rendered_by_rebuild(ws, monkeypatch, edit_abstract)
     routes = {route for _, route in rendered}
