@@ -69,8 +69,12 @@ def map_shards(
             raise WorkerError("\n".join(failures))
         return results
     finally:
-        for pid, read_end in children:  # only after a failure here: reap what was started
+        # Only after a failure here: reap what was started. Every pipe is closed before any
+        # worker is waited for: a worker forked later holds the earlier pipes' read ends too,
+        # so a worker still writing would otherwise wait on a reader that waits on it.
+        for _, read_end in children:
             os.close(read_end)
+        for pid, _ in children:
             os.waitpid(pid, 0)
         gc.unfreeze()
 
@@ -88,7 +92,9 @@ def _child(shard: Sequence, work: Callable, write_end: int) -> None:
         with os.fdopen(write_end, "wb") as pipe:
             try:
                 pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:
+            except OSError:  # the parent stopped reading (it failed, or was interrupted)
+                code = 1
+            except Exception:
                 # Part of it may be in the pipe already, so the parent sees it incomplete and
                 # reports a failed worker: the cause goes to this worker's standard error.
                 traceback.print_exc()

@@ -43,3 +43,17 @@ def test_a_result_that_does_not_pickle_is_a_failure_not_a_partial_result() -> No
 
     with pytest.raises(WorkerError, match="without a complete result"):
         map_shards([[1], [2]], work)
+
+
+def test_when_this_process_fails_its_workers_leave_quietly(capfd: pytest.CaptureFixture) -> None:
+    here = os.getpid()
+
+    def work(shard):
+        if os.getpid() == here:
+            raise KeyError("this process's own share failed")
+        return ["y" * 100_000 for _ in range(20)]  # more than a pipe holds: sent while read
+
+    with pytest.raises(KeyError, match="own share failed"):
+        map_shards([[1], [2], [3]], work)
+    # The workers found nobody reading their results: no tracebacks of theirs on the terminal.
+    assert capfd.readouterr().err == ""
