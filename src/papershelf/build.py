@@ -9,11 +9,12 @@ the files that changed; its output is byte for byte that of a build without it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from operator import attrgetter, methodcaller
+from operator import attrgetter
 from pathlib import Path
 
 from papershelf import urls
@@ -56,18 +57,24 @@ class RenderedSite:
     paper_count: int
     warnings: tuple[Problem, ...] = ()
 
-    # page_count and feed_count count with C-level calls over every file: a Python step per
-    # file cost about 10 ms each at 10k.
+    # page_count and feed_count count in one string of every path, NUL-separated (no path can
+    # hold a NUL): a Python step per file cost about 10 ms each at 10k, C-level calls per file
+    # about 15 ms for the two.
+    @functools.cached_property
+    def _paths(self) -> str:
+        return "\0" + "\0".join(map(attrgetter("path"), self.files)) + "\0"
+
     @property
     def page_count(self) -> int:
-        return sum(map(methodcaller("endswith", ".html"), map(attrgetter("path"), self.files)))
+        return self._paths.count(".html\0")
 
     @property
     def feed_count(self) -> int:
-        names = tuple(urls.FEED_FILES.values())
-        in_directory = methodcaller("endswith", tuple(f"/{name}" for name in names))
-        paths = list(map(attrgetter("path"), self.files))
-        return sum(map(in_directory, paths)) + sum(map(set(names).__contains__, paths))
+        # A feed file in a directory (themes/x/feed.xml), or at the top (feed.xml).
+        names = urls.FEED_FILES.values()
+        return sum(
+            self._paths.count(f"/{name}\0") + self._paths.count(f"\0{name}\0") for name in names
+        )
 
 
 @dataclass(frozen=True)
