@@ -144,7 +144,7 @@ def render_site(
     problems: list[Problem] = []
     config, found = load_config(options.content_dir / SITE_FILE, options.base_url)
     problems += found
-    taxonomy, found = load_taxonomy(options.content_dir / THEMES_FILE)
+    taxonomy, found = load_taxonomy(options.content_dir / THEMES_FILE, cache.remember)
     problems += found
     papers, found = load_papers(options.content_dir, cache, options.jobs)
     problems += found

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from papershelf.content import display_path
 from papershelf.errors import Problem
-from papershelf.load import YamlDocument, load_yaml
+from papershelf.load import YamlDocument, decode_text, load_yaml, parse_yaml
 from papershelf.model import Rule, Tag, Taxonomy, Theme
 from papershelf.text import SLUG_PATTERN
 from papershelf.validate import did_you_mean
@@ -22,14 +24,43 @@ _SETTINGS = {
     "min_margin": (2.0, True),
 }
 _TOP_KEYS = (*_SETTINGS, "themes", "tags")
+# A build cache's memo (`BuildCache.remember`): a digest of the inputs, and how to compute.
+Remember = Callable[[str, Callable[[], Any]], Any]
 _THEME_KEYS = ("id", "title", "description", "outranks", "rules")
 _TAG_KEYS = ("id", "title", "description", "rules")
 _RULE_KEYS = ("pattern", "weight", "fields")
 
 
-def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
-    """Read and check the themes file; every problem is reported, not just the first."""
-    doc, problems = load_yaml(path, display_path(path))
+def load_taxonomy(
+    path: Path, remember: Remember | None = None
+) -> tuple[Taxonomy | None, list[Problem]]:
+    """Read and check the themes file; every problem is reported, not just the first.
+
+    With `remember` (a build cache's), a file with the same bytes, shown under the same path,
+    is not parsed again: `serve` reads it on every rebuild, and it rarely changes.
+    """
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError:  # load_yaml says why, as for any file
+        return _from_document(*load_yaml(path, shown))
+    if remember is None:
+        return _from_bytes(raw, shown)
+    key = hashlib.blake2b(b"\0".join((b"themes", shown.encode(), raw)), digest_size=16)
+    taxonomy, problems = remember(key.hexdigest(), lambda: _from_bytes(raw, shown))
+    return taxonomy, list(problems)
+
+
+def _from_bytes(raw: bytes, shown: str) -> tuple[Taxonomy | None, list[Problem]]:
+    text, problem = decode_text(raw, shown)
+    if text is None:
+        return None, [problem] if problem else []
+    return _from_document(*parse_yaml(text, shown))
+
+
+def _from_document(
+    doc: YamlDocument | None, problems: list[Problem]
+) -> tuple[Taxonomy | None, list[Problem]]:
     if doc is None:
         return None, problems
     taxonomy, more = taxonomy_from_document(doc)

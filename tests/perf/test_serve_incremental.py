@@ -190,3 +190,38 @@ def _cache_on_disk_knows(out_dir) -> bool:
 
     record = BuildCache(cache_dir_for(out_dir)).site(out_dir)
     return record is not None and matches_manifest(out_dir.resolve(), record.manifest)
+
+
+def test_the_themes_file_is_parsed_again_only_when_its_bytes_change(
+    shipped: Workspace, monkeypatch
+) -> None:
+    from papershelf import taxonomy
+    from papershelf.build import build_site
+    from papershelf.cache import BuildCache, cache_dir_for
+
+    parsed: list[str] = []
+    real_parse = taxonomy.parse_yaml
+    monkeypatch.setattr(
+        taxonomy, "parse_yaml", lambda text, shown: parsed.append(shown) or real_parse(text, shown)
+    )
+    ws = shipped
+    options = BuildOptions(ws.content, ws.templates, ws.out)
+    cache = BuildCache(cache_dir_for(ws.out))
+    build_site(options, cache=cache)
+    path = ws.papers / OFA
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("abstract: >-\n  ", "abstract: >-\n  New. "),
+        encoding="utf-8",
+    )
+    build_site(options, cache=cache)
+    assert len(parsed) == 1, "the unchanged themes file was parsed again"
+
+    themes = ws.content / "themes.yaml"
+    themes.write_text(
+        themes.read_text(encoding="utf-8").replace("title: Speech", "title: Talk", 1),
+        encoding="utf-8",
+    )
+    build_site(options, cache=cache)
+    assert len(parsed) == 2
+    assert b"Talk" in (ws.out / "themes" / "speech" / "index.html").read_bytes()
+    ws.assert_same_as_cold()
