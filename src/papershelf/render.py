@@ -62,7 +62,7 @@ from papershelf.pagequeue import Carry, PageQueue, QueuedFiles, QueuedPage
 from papershelf.papertext import CachedTexts, PaperText, render_markdown
 from papershelf.sharing import SHARE_IMAGE
 from papershelf.sitewriter import StoredFile
-from papershelf.stats import build_charts, totals
+from papershelf.stats import build_charts, has_code, totals
 from papershelf.text import latex_to_plain
 from papershelf.urls import FEED_KINDS, FEED_LABELS, FEED_MEDIA_TYPES, SiteUrls
 from papershelf.views import (
@@ -619,18 +619,23 @@ def render_pages(
         where = (str(year), str(newer), str(older), str(len(papers)))
         year_inputs = listing_inputs(year_route, *where, Links(papers))
         outputs.append(r.listing(year_route, "year.html", year_inputs, year_page))
-    outputs.append(
-        r.page(
-            urls.STATS,
-            "stats.html",
-            StatsPage(
-                sv,
-                r.meta(urls.STATS, "Statistics", "Charts of the papers by theme, year and tag."),
-                totals(catalog),
-                build_charts(catalog),
-            ),
-        )
-    )
+
+    # The statistics page counts the papers by theme, year, tag and code link: its charts are
+    # made again only when those change (what every paper's theme and tags are, in order, the
+    # years' counts, and which papers link to code), not after every edit.
+    stats_inputs = ""
+    if catalog.related_key:
+        code = "".join(["1" if has_code(paper) else "0" for paper in catalog.papers])
+        years = ",".join(f"{year}:{len(papers)}" for year, papers in catalog.by_year)
+        parts = (catalog.related_key, years, code)
+        stats_inputs = digests.listing_inputs(cache, unchanging, urls.STATS, parts)
+
+    def stats_page() -> StatsPage:
+        description = "Charts of the papers by theme, year and tag."
+        meta = r.meta(urls.STATS, "Statistics", description)
+        return StatsPage(sv, meta, totals(catalog), build_charts(catalog))
+
+    outputs.append(r.listing(urls.STATS, "stats.html", stats_inputs, stats_page))
     if config.search:
         outputs.append(
             r.page(

@@ -94,6 +94,15 @@ def add_notes(ws: Workspace) -> None:
         out.write("notes: |\n  Compare with *FOCUS*.\n\n  - and [WECHSEL](https://x.org/w)\n")
 
 
+def add_code_link(ws: Workspace) -> None:
+    # Nothing moves on the listings; the statistics page's count of papers with code does.
+    _replace(
+        ws.papers / OFA,
+        "comments: 4\n",
+        "comments: 4\nlinks:\n- url: https://github.com/cisnlp/ofa\n  kind: code\n",
+    )
+
+
 def hand_formatted(ws: Workspace) -> None:
     # Not the canonical form: a comment and double quotes (the fast reader declines, PyYAML reads).
     _replace(ws.papers / OFA, "theme: adaptation", 'theme: "adaptation"  # by hand')
@@ -110,6 +119,7 @@ EDITS: dict[str, Callable[[Workspace], None]] = {
     "retag": retag,
     "delete": delete_paper,
     "notes": add_notes,
+    "code-link": add_code_link,
     "hand-formatted": hand_formatted,
 }
 
