@@ -211,8 +211,8 @@ class PageQueue:
                 found.append((_CARRIED, carry.take()))
             if number % COLLECT_EVERY == 0:
                 # The build runs with the collector off (build.collector_paused), and rendering
-                # leaves cycles behind (pylatexenc makes a class per call): 10% of a 10,000-
-                # paper cold build's memory. A young collection takes a few ms.
+                # leaves cycles behind (pylatexenc makes a class per call): about 5% of a
+                # 10,000-paper cold build's peak memory. A young collection takes a few ms.
                 gc.collect(1)
             if isinstance(page, OutputFile):  # rendered already: only to write
                 assert writer is not None

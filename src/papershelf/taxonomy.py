@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from papershelf.catalog import Remember
 from papershelf.content import display_path
 from papershelf.errors import Problem
 from papershelf.load import YamlDocument, decode_text, load_yaml, parse_yaml
@@ -24,8 +24,6 @@ _SETTINGS = {
     "min_margin": (2.0, True),
 }
 _TOP_KEYS = (*_SETTINGS, "themes", "tags")
-# A build cache's memo (`BuildCache.remember`): a digest of the inputs, and how to compute.
-Remember = Callable[[str, Callable[[], Any]], Any]
 _THEME_KEYS = ("id", "title", "description", "outranks", "rules")
 _TAG_KEYS = ("id", "title", "description", "rules")
 _RULE_KEYS = ("pattern", "weight", "fields")
