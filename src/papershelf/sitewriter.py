@@ -2,10 +2,10 @@
 
 Without a record of the last build (a `Manifest`), or when the output directory is not what
 that record says (a file edited, added or removed by hand), the site is written into a fresh
-directory beside the output and swapped in at the end, as `write.write_site` does. Otherwise
-it is updated in place: a changed file is written beside its old self under a temporary name,
-and only when every file of the build is written are the temporary files renamed over the old
-ones and the files the build no longer makes removed. A failed build removes its temporary
+directory beside the output and swapped in at the end (`write._swap`). Otherwise it is
+updated in place: a changed file is written beside its old self under a temporary name, and
+only when every file of the build is written are the temporary files renamed over the old ones
+and the files the build no longer makes removed. A failed build removes its temporary
 files and leaves the site as it was either way.
 
 Files can be written by forked worker processes: `store` returns a `StoredFile` that says all

@@ -1,5 +1,7 @@
-"""Write the rendered site: into a temporary directory next to the output, swapped in only once
-every file is written, so a failed build never leaves a half-written or mixed site."""
+"""The rendered site's files, and what writing them and comparing them with an output directory
+share (see sitewriter.py for the writing): paths that stay inside the output directory, a swap
+that replaces a whole directory at once, and a refusal to replace one that is not a built site.
+"""
 
 from __future__ import annotations
 
@@ -73,30 +75,6 @@ def _check_path(path: str) -> None:
         raise ValueError(f"refusing to write outside the output directory: {path!r}")
 
 
-def write_site(out_dir: Path, files: Iterable[OutputFile]) -> None:
-    """Replace `out_dir` with exactly `files`; on any failure the old directory stays as it was."""
-    files = tuple(files)
-    _refuse_foreign_directory(out_dir)
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
-    try:
-        # mkdtemp makes a private directory; a published site must be readable by a web server.
-        staging.chmod(0o755)
-        made: set[Path] = {staging}
-        for output in files:
-            _check_path(output.path)
-            target = staging / output.path
-            if target.parent not in made:  # thousands of pages share a few directories
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(output.data)
-        _swap(staging, out_dir.resolve())
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
 def _swap(staging: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         staging.rename(out_dir)
@@ -131,25 +109,28 @@ def _refuse_foreign_directory(out_dir: Path) -> None:
         )
 
 
-def read_site(out_dir: Path) -> dict[str, bytes]:
-    """Return every file under `out_dir` by its POSIX path relative to it."""
-    found: dict[str, bytes] = {}
-    if not out_dir.is_dir():
-        return found
-    for root, dirs, names in os.walk(out_dir):
-        dirs.sort()
-        for name in sorted(names):
-            path = Path(root, name)
-            found[path.relative_to(out_dir).as_posix()] = path.read_bytes()
-    return found
-
-
 def compare_site(out_dir: Path, files: Iterable[OutputFile]) -> SiteDiff:
-    """Return how the files on disk differ from `files`, without writing anything."""
-    on_disk = read_site(out_dir)
+    """Return how the files under `out_dir` differ from `files`, without writing anything, and
+    reading one file of `out_dir` at a time."""
     expected = {output.path: output.data for output in files}
+    on_disk = _relative_files(out_dir)
+    changed = [
+        path
+        for path in sorted(expected.keys() & on_disk)
+        if (out_dir / path).read_bytes() != expected[path]
+    ]
     return SiteDiff(
-        changed=tuple(sorted(p for p in expected if p in on_disk and on_disk[p] != expected[p])),
-        missing=tuple(sorted(p for p in expected if p not in on_disk)),
-        extra=tuple(sorted(p for p in on_disk if p not in expected)),
+        changed=tuple(changed),
+        missing=tuple(sorted(expected.keys() - on_disk)),
+        extra=tuple(sorted(on_disk - expected.keys())),
     )
+
+
+def _relative_files(root: Path) -> set[str]:
+    """Return the POSIX path, relative to `root`, of every file under it."""
+    found: set[str] = set()
+    for directory, _, names in os.walk(root):
+        prefix = Path(directory).relative_to(root).as_posix()
+        prefix = "" if prefix == "." else f"{prefix}/"
+        found.update(prefix + name for name in names)
+    return found

@@ -21,12 +21,13 @@ from papershelf.search import (
     canonical_bundle,
     search_bundle,
 )
-from papershelf.write import OutputFile, read_site
+from papershelf.write import OutputFile
 from tests.features.conftest import TEMPLATES, copy_content
+from tests.site.conftest import read_tree
 
 
 def _bundle(site: Path) -> dict[str, bytes]:
-    return {path: data for path, data in read_site(site).items() if path.startswith("pagefind/")}
+    return {path: data for path, data in read_tree(site).items() if path.startswith("pagefind/")}
 
 
 def test_two_builds_at_different_base_urls_give_the_same_index(tmp_path: Path) -> None:
@@ -100,7 +101,7 @@ def test_a_missing_indexer_fails_the_build_and_keeps_the_old_site(
     content = copy_content(tmp_path / "content")
     out = tmp_path / "site"
     build_site(BuildOptions(content, TEMPLATES, out))
-    before = read_site(out)
+    before = read_tree(out)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
     with pytest.raises(ProblemsError) as raised:
         build_site(BuildOptions(content, TEMPLATES, out))
@@ -108,7 +109,7 @@ def test_a_missing_indexer_fails_the_build_and_keeps_the_old_site(
     assert problem.format_text().startswith(
         f"pagefind: error: cannot run {tmp_path / 'no-such-pagefind'}: No such file or directory"
     )
-    assert read_site(out) == before
+    assert read_tree(out) == before
 
 
 def test_a_failing_indexer_is_reported_with_its_output(
@@ -131,7 +132,7 @@ def test_search_false_builds_no_index_page_or_search_box(tmp_path: Path) -> None
     settings.write_text(settings.read_text() + "search: false\n")
     out = tmp_path / "site"
     build_site(BuildOptions(content, TEMPLATES, out))
-    built = read_site(out)
+    built = read_tree(out)
     assert not any(path.startswith(("pagefind/", "search/")) for path in built)
     assert b'role="search"' not in built["index.html"]
     assert b"/search/" not in built["sitemap.xml"]
@@ -144,7 +145,7 @@ def test_a_list_without_papers_builds_without_an_index(tmp_path: Path) -> None:
         paper.unlink()
     out = tmp_path / "site"
     build_site(BuildOptions(content, TEMPLATES, out))
-    built = read_site(out)
+    built = read_tree(out)
     assert not any(path.startswith("pagefind/") for path in built)
     assert b"No papers to search yet." in built["search/index.html"]
     assert b"<script" not in built["search/index.html"]

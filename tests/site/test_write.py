@@ -11,7 +11,7 @@ import pytest
 
 from papershelf.errors import ProblemsError
 from papershelf.sitewriter import SiteWriter
-from papershelf.write import OutputFile, find_collisions, write_site
+from papershelf.write import OutputFile, find_collisions
 from tests.site.conftest import REPO_ROOT, build, read_tree
 
 OMNI = "papers/omnilingual-asr-open-source-multilingual.yaml"
@@ -26,21 +26,31 @@ def test_failed_build_leaves_the_previous_site_untouched(content, templates, out
     assert read_tree(out_dir) == before
 
 
+def _write(out: Path, files: list[OutputFile]) -> None:
+    """Write `files` as a build without a cache does: through a SiteWriter, aborted on failure."""
+    writer = SiteWriter(out, None, verified=True)
+    try:
+        writer.commit([writer.store(output) for output in files])
+    except BaseException:
+        writer.abort()
+        raise
+
+
 def test_failure_while_writing_keeps_the_old_site_and_leaves_no_temporary_files(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "site"
-    write_site(out, [OutputFile(".nojekyll", b""), OutputFile("index.html", b"old")])
+    _write(out, [OutputFile(".nojekyll", b""), OutputFile("index.html", b"old")])
     # "a" as a file and "a/b" as a file cannot both exist: the second write fails mid-way.
     with pytest.raises(OSError):
-        write_site(out, [OutputFile("a", b"1"), OutputFile("a/b", b"2")])
+        _write(out, [OutputFile("a", b"1"), OutputFile("a/b", b"2")])
     assert read_tree(out) == {".nojekyll": b"", "index.html": b"old"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def test_paths_outside_the_output_directory_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="outside the output directory"):
-        write_site(tmp_path / "site", [OutputFile("../escape.html", b"")])
+        _write(tmp_path / "site", [OutputFile("../escape.html", b"")])
     assert not (tmp_path / "escape.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
@@ -137,6 +147,25 @@ def test_check_command_exit_status(content, templates, out_dir) -> None:
     assert main([*args, "--check"]) == 0
     (out_dir / "feed.json").write_text("{}")
     assert main([*args, "--check"]) == 1
+
+
+def test_check_lists_missing_and_extra_files_and_writes_nothing(
+    content, templates, out_dir
+) -> None:
+    build(content, templates, out_dir)
+    (out_dir / "feed.xml").unlink()
+    (out_dir / "papers/stray.html").write_text("left by hand")
+    before = read_tree(out_dir)
+    beside = sorted(p.name for p in out_dir.parent.iterdir())
+    result = build(content, templates, out_dir, check=True)
+    assert not result.ok
+    assert (result.diff.missing, result.diff.extra, result.diff.changed) == (
+        ("feed.xml",),
+        ("papers/stray.html",),
+        (),
+    )
+    assert read_tree(out_dir) == before
+    assert sorted(p.name for p in out_dir.parent.iterdir()) == beside
 
 
 def test_files_kept_from_the_last_build_are_those_it_recorded_with_inputs(tmp_path: Path) -> None:
