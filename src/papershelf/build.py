@@ -305,7 +305,14 @@ def _cached_build(
         verified = in_background(
             lambda: matches_manifest(options.out_dir.resolve(), record.manifest)
         )
-        inputs = digest_text(site_inputs, paper_files_digest(options.content_dir, cache))
+        try:
+            inputs = digest_text(site_inputs, paper_files_digest(options.content_dir, cache))
+        except BaseException:
+            # Its process is reaped only once its answer is asked for: else a `serve` session
+            # would keep one defunct process for each rebuild that failed here.
+            with contextlib.suppress(Exception):
+                verified()
+            raise
         if record.inputs == inputs and verified():
             cache.save()
             return _result(options, record.summary, time.perf_counter() - started)

@@ -3,8 +3,11 @@ the site it serves is what a cold build gives."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
+
+import pytest
 
 from papershelf.build import BuildOptions
 from papershelf.serve import start_server
@@ -225,3 +228,42 @@ def test_the_themes_file_is_parsed_again_only_when_its_bytes_change(
     assert len(parsed) == 2
     assert b"Talk" in (ws.out / "themes" / "speech" / "index.html").read_bytes()
     ws.assert_same_as_cold()
+
+
+def _defunct_children() -> list[int]:
+    """Return this process's children that ended and were never waited for (Linux)."""
+    children = []
+    for task in Path("/proc/self/task").iterdir():
+        children += (task / "children").read_text().split()
+    defunct = []
+    for pid in children:
+        with contextlib.suppress(OSError):  # it may be reaped meanwhile
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            if stat.rpartition(")")[2].split()[0] == "Z":
+                defunct.append(int(pid))
+    return defunct
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_rebuild_that_fails_early_leaves_no_defunct_process(
+    shipped: Workspace, monkeypatch
+) -> None:
+    """The check of the output directory runs in a forked process; a rebuild that fails before
+    asking for its answer still reaps it (a `serve` session would gather one per failure)."""
+    from papershelf import build as build_module
+    from papershelf.build import build_site
+    from papershelf.cache import BuildCache, cache_dir_for
+
+    options = BuildOptions(shipped.content, shipped.templates, shipped.out)
+    cache = BuildCache(cache_dir_for(shipped.out))
+    build_site(options, cache=cache)
+    assert _defunct_children() == []
+
+    def unreadable(*_args) -> str:
+        time.sleep(0.5)  # the check has ended by now, waiting to be reaped
+        raise PermissionError("content/papers: permission denied")
+
+    monkeypatch.setattr(build_module, "paper_files_digest", unreadable)
+    with pytest.raises(PermissionError):
+        build_site(options, cache=cache)
+    assert _defunct_children() == []
