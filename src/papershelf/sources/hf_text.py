@@ -20,6 +20,12 @@ display name, so a copy reads `<handle> <Display Name>` (`Idiap Idiap Research I
 copy that dropped the alt text starts with the separating space (` Google`): no handle. A line of
 a single word is a display name without a handle, since the alt text is what copies drop.
 
+A copy of a daily or trending page also keeps each card's controls, on lines of their own: the
+submitter badge (`Submitted by` and a handle), the upvote button (`Upvote`, `23` or `-`), the
+GitHub button with its stars (`GitHub`, `62.2k`) and `arXiv Page`. They come before a title or
+after a date and are skipped; their numbers are not read, since a copy does not show which paper
+a count after a date belongs to.
+
 Before the first paper comes the page header (banner, `Daily Papers`, a search query, the
 Daily/Weekly/Monthly tabs) ending with the page date (`Jan 5`), which is the scrape day; see
 `papershelf.sources.dates` for how years are found. Without a page date, a leading run of the
@@ -52,6 +58,11 @@ _DATE_LINE = re.compile(rf"^(?P<date>{DATE_PATTERN})(?:\s+(?P<comments>\d+))?$")
 # Longer than any organisation name; a longer line before '·' is an abstract whose paper lost
 # its authors line.
 _MAX_ORGANIZATION_LENGTH = 120
+# A card's buttons and badges, as a text copy shows them (see the module docstring).
+_CARD_CONTROL = re.compile(
+    r"^(?:Submitted by(?:\s+\S+)?|Upvoted?|GitHub|arXiv Page|-|\d+(?:\.\d+)?k?)$", re.IGNORECASE
+)
+_SUBMITTED_BY = re.compile(r"^Submitted by$", re.IGNORECASE)
 # Only a fallback for copies without a page date; the page date is what ends the header.
 _KNOWN_HEADER = re.compile(
     r"^(new|Subscribe|Daily Papers|Trending Papers|Daily|Weekly|Monthly"
@@ -108,6 +119,8 @@ def parse_hf_text(
             page_date, region, found = _split_header(region, display_path)
             problems.extend(found)
         after = lines[sep + 1 : sep + 2]
+        # A title and its credit line must remain: a lone number there is a title, not a count.
+        region = _skip_card_controls(region, keep=2)
         draft, found = _read_entry(region, lines[sep], after, display_path)
         problems.extend(found)
         if draft is not None:
@@ -118,7 +131,7 @@ def parse_hf_text(
     if start == 0:
         page_date, rest, found = _split_header(rest, display_path)
         problems.extend(found)
-    leftover = _first_text_line(rest)
+    leftover = _first_text_line(_skip_card_controls(rest, keep=0))
     if leftover is not None:
         problems.append(_truncated(leftover, display_path))
     elif not drafts and not problems:
@@ -165,6 +178,19 @@ def _split_header(
     location = Location(display_path, line.number, line.column)
     page_date, problem = parse_listing_date(line.stripped, location)
     return page_date, region[date_index + 1 :], [problem] if problem else []
+
+
+def _skip_card_controls(region: list[_Line], *, keep: int) -> list[_Line]:
+    """Drop the card controls that start `region`, leaving at least `keep` non-blank lines."""
+    filled = [i for i, line in enumerate(region) if line.stripped]
+    skip = 0
+    while len(filled) - skip > keep and _CARD_CONTROL.match(region[filled[skip]].stripped):
+        submitted_by = _SUBMITTED_BY.match(region[filled[skip]].stripped)
+        skip += 1
+        # The submitter's handle follows on its own line; handles have no spaces.
+        if submitted_by and len(filled) - skip > keep and " " not in region[filled[skip]].stripped:
+            skip += 1
+    return region[filled[skip] :] if skip < len(filled) else []
 
 
 def _read_entry(

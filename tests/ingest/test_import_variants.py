@@ -1,0 +1,116 @@
+"""Scrapes copied differently from the seed: every paper keeps its own fields, or the import
+stops with one line naming file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.ingest.conftest import run_cli, snapshot
+
+
+def papers(workspace: Path) -> dict[str, dict]:
+    """Return every imported paper by title."""
+    found = {}
+    for path in sorted((workspace / "content" / "papers").glob("*.yaml")):
+        paper = yaml.safe_load(path.read_text(encoding="utf-8"))
+        found[paper["title"]] = paper
+    return found
+
+
+def import_text(workspace: Path, text: str, *extra: str):
+    (workspace / "s.txt").write_text(text, encoding="utf-8")
+    return run_cli("import", "s.txt", *extra, cwd=workspace)
+
+
+def assert_refused(workspace: Path, text: str, expected: str, *extra: str) -> None:
+    before = snapshot(workspace / "content")
+    result = import_text(workspace, text, *extra)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.splitlines()[0] == expected, result.stderr
+    assert snapshot(workspace / "content") == before
+
+
+# The text a browser gives for two cards of the trending page: the submitter badge, the upvote
+# button, the GitHub button and its stars, and the arXiv button around each paper.
+TRENDING_COPY = """\
+new
+Get trending papers in your email inbox!
+Subscribe
+Trending Papers
+Submitted by
+nielsr
+Ultralytics YOLO26: Unified Real-Time End-to-End Vision Models
+YOLO26 addresses real-time vision challenges with NMS-free inference.
+Ultralytics Ultralytics
+·
+Published on Jun 2, 2026
+Upvote
+23
+GitHub
+62.2k
+arXiv Page
+Submitted by
+akhaliq
+Kandinsky 6.0: A Family of Diffusion Models for Images and Video
+We present Kandinsky 6.0, a family of diffusion models for image and video generation.
+  • 40 authors
+·
+Published on Jun 1, 2026
+Upvote
+-
+arXiv Page
+"""
+
+
+def test_trending_page_copy_skips_the_card_buttons(workspace: Path):
+    result = import_text(workspace, TRENDING_COPY)
+    assert result.returncode == 0, result.stderr
+    found = papers(workspace)
+    assert sorted(found) == [
+        "Kandinsky 6.0: A Family of Diffusion Models for Images and Video",
+        "Ultralytics YOLO26: Unified Real-Time End-to-End Vision Models",
+    ]
+    yolo = found["Ultralytics YOLO26: Unified Real-Time End-to-End Vision Models"]
+    assert yolo["abstract"] == (
+        "YOLO26 addresses real-time vision challenges with NMS-free inference."
+    )
+    assert yolo["organization"] == {"handle": "Ultralytics", "name": "Ultralytics"}
+    assert str(yolo["published"]) == "2026-06-02"
+    kandinsky = found["Kandinsky 6.0: A Family of Diffusion Models for Images and Video"]
+    assert kandinsky["abstract"].startswith("We present Kandinsky 6.0")
+    assert kandinsky["authors"] == {"count": 40}
+
+
+def test_search_page_copy_with_upvote_counts_before_titles(workspace: Path):
+    text = (
+        "Daily Papers\n\nJan 5\n\n"
+        "19\n\nArctic-SnowCoder: Demystifying High-Quality Data in Code Pretraining\n\n"
+        "We introduce Arctic-SnowCoder-1.3B, a data-efficient base code model.\n\n"
+        "  • 3 authors\n·\nSep 3, 2024 2\n\n"
+        "-\n\nMathCoder: Seamless Code Integration in LLMs\n\n"
+        "We present MathCoder, models that write code to solve math problems.\n\n"
+        "  • 10 authors\n·\nOct 5, 2023\n"
+    )
+    result = import_text(workspace, text)
+    assert result.returncode == 0, result.stderr
+    found = papers(workspace)
+    assert sorted(found) == [
+        "Arctic-SnowCoder: Demystifying High-Quality Data in Code Pretraining",
+        "MathCoder: Seamless Code Integration in LLMs",
+    ]
+    arctic = found["Arctic-SnowCoder: Demystifying High-Quality Data in Code Pretraining"]
+    assert arctic["abstract"].startswith("We introduce Arctic-SnowCoder")
+    assert arctic["comments"] == 2
+
+
+def test_upvote_count_before_a_paper_without_abstract_is_refused_not_taken_as_title(
+    workspace: Path,
+):
+    text = "Jan 5\n\n19\n\nA Paper Without Its Abstract\n\n  • 1 author\n·\nSep 3, 2024\n"
+    assert_refused(
+        workspace,
+        text,
+        "s.txt:5:1: error: entry 'A Paper Without Its Abstract' has no abstract",
+    )
