@@ -114,3 +114,30 @@ def test_upvote_count_before_a_paper_without_abstract_is_refused_not_taken_as_ti
         text,
         "s.txt:5:1: error: entry 'A Paper Without Its Abstract' has no abstract",
     )
+
+
+def entry(title: str, credit: str, date: str, abstract: str = "An abstract.") -> str:
+    return f"{title}\n\n{abstract}\n\n{credit}\n·\n{date}\n\n"
+
+
+def test_author_count_with_thousands_separator_is_a_count_not_an_organisation(
+    workspace: Path,
+):
+    text = "Jan 5\n\n" + entry(
+        "Gemini: A Family of Multimodal Models", "  • 1,350 authors", "Dec 19, 2023"
+    )
+    result = import_text(workspace, text)
+    assert result.returncode == 0, result.stderr
+    gemini = papers(workspace)["Gemini: A Family of Multimodal Models"]
+    assert gemini["authors"] == {"count": 1350}
+    assert "organization" not in gemini
+
+
+def test_unreadable_authors_line_is_refused_not_taken_as_an_organisation(workspace: Path):
+    text = "Jan 5\n\n" + entry("A Paper", "  • many authors", "Dec 19, 2023")
+    assert_refused(
+        workspace,
+        text,
+        "s.txt:7:3: error: cannot read the authors line '• many authors' "
+        "(expected like '• 33 authors')",
+    )

@@ -6,6 +6,8 @@ import re
 
 from papershelf.model import Link
 
+# `33 authors`, `1 authors`; a big collaboration's count may have thousands separators.
+AUTHOR_COUNT = r"(?P<count>\d{1,3}(?:[,\u00a0\u202f]\d{3})+|\d+)\s+authors?"
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _SCHEME = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -14,6 +16,11 @@ def rendered_text(text: str) -> str:
     """Return `text` as a browser shows it: whitespace runs as one space, paragraphs kept."""
     paragraphs = (" ".join(part.split()) for part in _PARAGRAPH_BREAK.split(text.strip()))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def author_count(match: re.Match[str]) -> int:
+    """Return the number an `AUTHOR_COUNT` match holds, separators left out."""
+    return int(re.sub(r"\D", "", match.group("count")))
 
 
 def dedupe_links(links: list[Link]) -> tuple[Link, ...]:

@@ -25,7 +25,13 @@ from bs4.exceptions import ParserRejectedMarkup
 
 from papershelf.errors import Location, Problem
 from papershelf.model import Authors, Link, Organization, Scrape, ScrapedEntry
-from papershelf.sources.common import dedupe_links, rendered_text, shorten
+from papershelf.sources.common import (
+    AUTHOR_COUNT,
+    author_count,
+    dedupe_links,
+    rendered_text,
+    shorten,
+)
 from papershelf.sources.dates import (
     ListingDate,
     looks_like_date,
@@ -40,7 +46,7 @@ FORMAT = "hf-html"
 _PAPER_HREF = re.compile(r"^/papers/(?P<id>[^/?#]+)/?(?:[?#].*)?$")
 _DATE_HREF = re.compile(r"^/papers/date/(?P<date>\d{4}-\d{2}-\d{2})$")
 _ORGANIZATION_HREF = re.compile(r"^/(?P<handle>[A-Za-z0-9][\w.-]*)$")
-_AUTHORS_ITEM = re.compile(r"^(?P<count>\d+)\s+authors?$")
+_AUTHORS_ITEM = re.compile(rf"^{AUTHOR_COUNT}$", re.IGNORECASE)
 _COUNT = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<thousands>k)?$", re.IGNORECASE)
 # First-level paths that are Hugging Face pages, not organisations.
 _SITE_PATHS = {"papers", "login", "join", "models", "datasets", "spaces", "docs", "settings"}
@@ -230,7 +236,7 @@ def _card_authors(article: Tag) -> Authors | None:
     for item in article.find_all("li"):
         match = _AUTHORS_ITEM.match(" ".join(item.get_text(" ").split()))
         if match:
-            return Authors(count=int(match.group("count")))
+            return Authors(count=author_count(match))
     return None
 
 

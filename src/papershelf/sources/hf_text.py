@@ -41,7 +41,7 @@ from typing import NamedTuple
 
 from papershelf.errors import Location, Problem
 from papershelf.model import Authors, Organization, Scrape, ScrapedEntry
-from papershelf.sources.common import shorten
+from papershelf.sources.common import AUTHOR_COUNT, author_count, shorten
 from papershelf.sources.dates import (
     DATE_PATTERN,
     ListingDate,
@@ -53,7 +53,9 @@ from papershelf.text import extract_links
 
 FORMAT = "hf-text"
 SEPARATOR = "·"
-AUTHORS_LINE = re.compile(r"^(?:[•*-]\s*)?(?P<count>\d+)\s+authors?$")
+AUTHORS_LINE = re.compile(rf"^(?:[•*-]\s*)?{AUTHOR_COUNT}$", re.IGNORECASE)
+# The bullet of the authors list: a credit line starting with one is never an organisation.
+_BULLET = re.compile(r"^[•*]")
 _DATE_LINE = re.compile(rf"^(?P<date>{DATE_PATTERN})(?:\s+(?P<comments>\d+))?$")
 # Longer than any organisation name; a longer line before '·' is an abstract whose paper lost
 # its authors line.
@@ -248,7 +250,10 @@ def _read_credit(
     text = line.stripped
     match = AUTHORS_LINE.match(text)
     if match:
-        return Authors(count=int(match.group("count"))), None, None
+        return Authors(count=author_count(match)), None, None
+    if _BULLET.match(text):
+        message = f"cannot read the authors line '{shorten(text)}' (expected like '• 33 authors')"
+        return None, None, Problem(_at(line, display_path), message)
     if len(text) > _MAX_ORGANIZATION_LENGTH:
         message = (
             "expected an authors line ('• N authors') or an organisation line before "
