@@ -141,3 +141,16 @@ def test_unreadable_authors_line_is_refused_not_taken_as_an_organisation(workspa
         "s.txt:7:3: error: cannot read the authors line '• many authors' "
         "(expected like '• 33 authors')",
     )
+
+
+def test_date_without_comma_before_the_year_keeps_its_year_and_no_comment_count(
+    workspace: Path,
+):
+    text = "Jan 5\n\n" + entry(
+        "Gemini: A Family of Multimodal Models", "  • 9 authors", "Dec 19 2023"
+    )
+    result = import_text(workspace, text)
+    assert result.returncode == 0, result.stderr
+    gemini = papers(workspace)["Gemini: A Family of Multimodal Models"]
+    assert str(gemini["published"]) == "2023-12-19"
+    assert "comments" not in gemini

@@ -29,8 +29,11 @@ _MONTHS["sept"] = 9
 
 # A listing date, optionally after the trending page's "Published on". Shared with the text
 # parser, which adds the comment count that may follow it.
+# A copy may lose the comma before the year ('Dec 19 2023'); four digits there are a year, as no
+# paper has a thousand comments.
 DATE_PATTERN = (
-    r"(?:Published on\s+)?(?P<month>[A-Za-z]+)\.?\s+(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?"
+    r"(?:Published on\s+)?(?P<month>[A-Za-z]+)\.?\s+(?P<day>\d{1,2})"
+    r"(?:(?:,\s*|\s+)(?P<year>\d{4})(?!\d))?"
 )
 _DATE = re.compile(rf"^{DATE_PATTERN}$")
 EXPECTED_DATE = "expected like 'Nov 12, 2025' or 'May 30'"
