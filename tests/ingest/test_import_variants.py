@@ -154,3 +154,26 @@ def test_date_without_comma_before_the_year_keeps_its_year_and_no_comment_count(
     gemini = papers(workspace)["Gemini: A Family of Multimodal Models"]
     assert str(gemini["published"]) == "2023-12-19"
     assert "comments" not in gemini
+
+
+def test_year_less_date_after_the_page_date_is_refused(workspace: Path):
+    # 'Dec 30' on a page of Jan 5 would be December of the page's year: the year is wrong.
+    text = "Jan 5, 2026\n\n" + entry("A Paper", "  • 2 authors", "Dec 30")
+    assert_refused(
+        workspace,
+        text,
+        "s.txt:9:1: error: date 'Dec 30' (2026-12-30) is after the day the page was saved "
+        "(2026-01-05)",
+    )
+
+
+def test_scraped_on_before_the_listings_dates_is_refused(workspace: Path):
+    text = "Jan 5\n\n" + entry("A Paper", "  • 2 authors", "Nov 12, 2025")
+    assert_refused(
+        workspace,
+        text,
+        "s.txt:9:1: error: date 'Nov 12, 2025' (2025-11-12) is after the day the page was saved "
+        "(2025-06-01)",
+        "--scraped-on",
+        "2025-06-01",
+    )

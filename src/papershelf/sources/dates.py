@@ -120,15 +120,18 @@ def resolve_dates(
             )
         )
         return None, problems
+    scrape_day = scraped_on or page_day
     for listing_date in dates:
         day, problem = _as_date(listing_date, listing_date.year or current_year)
+        if problem is None and day is not None:
+            problem = _after_scrape_day(listing_date, day, scrape_day)
         if problem:
             problems.append(problem)
         elif day is not None:
             resolved.append(day)
     if problems:
         return None, problems
-    return ResolvedDates(tuple(resolved), scraped_on or page_day), []
+    return ResolvedDates(tuple(resolved), scrape_day), []
 
 
 def _current_year(
@@ -154,6 +157,22 @@ def _as_date(listing_date: ListingDate, year: int | None) -> tuple[dt.date | Non
         return None, _no_such_day(
             listing_date.text, listing_date.month, listing_date.day, year, listing_date.location
         )
+
+
+def _after_scrape_day(
+    listing_date: ListingDate, day: dt.date, scrape_day: dt.date | None
+) -> Problem | None:
+    """Refuse a date after the day the page was saved: a listing shows only papers already
+    published, so the year given to year-less dates (or `--scraped-on`) is wrong."""
+    # A day of slack: `publishedAt` is a UTC day, the page's own day is Hugging Face's.
+    if scrape_day is None or day <= scrape_day + dt.timedelta(days=1):
+        return None
+    return Problem(
+        listing_date.location,
+        f"date '{listing_date.text}' ({day.isoformat()}) is after the day the page was saved "
+        f"({scrape_day.isoformat()})",
+        hint="pass (or correct) --scraped-on YYYY-MM-DD, the day the page was saved",
+    )
 
 
 def _no_such_day(text: str, month: int, day: int, year: int | None, location: Location) -> Problem:
