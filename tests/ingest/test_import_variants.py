@@ -177,3 +177,18 @@ def test_scraped_on_before_the_listings_dates_is_refused(workspace: Path):
         "--scraped-on",
         "2025-06-01",
     )
+
+
+def test_search_query_in_a_copy_without_the_page_date_is_not_a_title(workspace: Path):
+    text = (
+        "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
+        "byAK and the research community\n\nLong-context ASR\n\nDaily\n\nWeekly\n\nMonthly\n\n"
+        + entry(
+            "MURMUR: An Efficient Inference System for Long-Form ASR", "  • 3 authors", "May 30"
+        )
+    )
+    result = import_text(workspace, text, "--scraped-on", "2026-06-29")
+    assert result.returncode == 0, result.stderr
+    murmur = papers(workspace)["MURMUR: An Efficient Inference System for Long-Form ASR"]
+    assert murmur["abstract"] == "An abstract."
+    assert str(murmur["published"]) == "2026-05-30"

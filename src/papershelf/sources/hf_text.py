@@ -28,8 +28,9 @@ a count after a date belongs to.
 
 Before the first paper comes the page header (banner, `Daily Papers`, a search query, the
 Daily/Weekly/Monthly tabs) ending with the page date (`Jan 5`), which is the scrape day; see
-`papershelf.sources.dates` for how years are found. Without a page date, a leading run of the
-header lines Hugging Face is known to show is skipped instead.
+`papershelf.sources.dates` for how years are found. Without a page date, the header ends at
+the last line Hugging Face is known to show there (`Monthly`, `Trending Papers`, ...), so that
+a search query between them is not taken for the first title.
 """
 
 from __future__ import annotations
@@ -170,12 +171,8 @@ def _split_header(
     dates = [i for i, line in enumerate(region) if looks_like_date(line.stripped)]
     date_index = dates[-1] if dates else None
     if date_index is None:
-        skipped = 0
-        while skipped < len(region) and (
-            not region[skipped].stripped or _KNOWN_HEADER.match(region[skipped].stripped)
-        ):
-            skipped += 1
-        return None, region[skipped:], []
+        known = [i for i, line in enumerate(region) if _KNOWN_HEADER.match(line.stripped)]
+        return None, region[known[-1] + 1 :] if known else region, []
     line = region[date_index]
     location = Location(display_path, line.number, line.column)
     page_date, problem = parse_listing_date(line.stripped, location)
