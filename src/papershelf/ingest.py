@@ -28,6 +28,7 @@ from papershelf.load import YamlDocument
 from papershelf.model import Paper, Provenance, Scrape, ScrapedEntry, Taxonomy
 from papershelf.progress import Progress, SilentProgress
 from papershelf.sources import read_scrape
+from papershelf.sources.common import dedupe_links
 from papershelf.taxonomy import load_taxonomy
 from papershelf.text import make_slug, normalize_title
 from papershelf.validate import paper_from_document
@@ -205,10 +206,37 @@ def _combine(earlier: ScrapedEntry, later: ScrapedEntry) -> ScrapedEntry:
         )
     if later.authors and earlier.authors and not later.authors.names and earlier.authors.names:
         values["authors"] = earlier.authors
-    links = list(later.links) + [
-        link for link in earlier.links if link.url not in {x.url for x in later.links}
-    ]
-    return replace(later, links=tuple(links), **values)
+    # The same link written loosely twice (http://, a trailing slash) is one link.
+    links = dedupe_links([*later.links, *earlier.links])
+    return replace(later, links=links, **values)
+
+
+def _fill_unshown(entry: ScrapedEntry, current: Paper) -> ScrapedEntry:
+    """Fill what a scrape does not show from the values an earlier import wrote, as `_combine`
+    does for one import: a text copy (no arXiv id, author names, upvotes or GitHub button)
+    imported after the page's HTML must not erase what the HTML gave."""
+    provenance = current.provenance
+    if provenance is None:
+        return entry
+    values = paper_values(current)
+
+    def imported(name: str) -> bool:
+        # A value a curator changed is not filled in: `_refresh` keeps it as the curator's.
+        return provenance.fingerprint(name) == fingerprint(values.get(name))
+
+    earlier = ScrapedEntry(
+        title=entry.title,
+        abstract=entry.abstract,
+        published=entry.published,
+        location=entry.location,
+        authors=current.authors if imported("authors") else None,
+        organization=current.organization if imported("organization") else None,
+        comments=current.comments if imported("comments") else None,
+        upvotes=current.upvotes if imported("upvotes") else None,
+        arxiv=current.arxiv if imported("arxiv") else None,
+        links=current.links if imported("links") else (),
+    )
+    return _combine(earlier, entry)
 
 
 @dataclass
@@ -354,6 +382,8 @@ def _run_one(task: _Task, taxonomy: Taxonomy, on_task: Callable[[], None], dump:
 def _run_task(task: _Task, taxonomy: Taxonomy, *, dump: bool) -> _Result:
     """Classify a candidate, merge it into its paper, and dump the paper if it changed."""
     entry, scrape = task.candidate.entry, task.candidate.scrape
+    if task.current is not None:
+        entry = _fill_unshown(entry, task.current)
     scraped, classification = _scraped_values(entry, taxonomy)
     shown = task.shown or display_path(task.path)
     current = task.current

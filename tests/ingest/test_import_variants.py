@@ -192,3 +192,24 @@ def test_search_query_in_a_copy_without_the_page_date_is_not_a_title(workspace: 
     murmur = papers(workspace)["MURMUR: An Efficient Inference System for Long-Form ASR"]
     assert murmur["abstract"] == "An abstract."
     assert str(murmur["published"]) == "2026-05-30"
+
+
+def test_text_copy_after_the_html_of_the_same_page_erases_nothing(workspace: Path, repo_root: Path):
+    fixtures = repo_root / "tests" / "sources" / "fixtures"
+    for name in ("hf-search-hydrated.html", "hf-search-intercode-bash.txt"):
+        (workspace / name).write_bytes((fixtures / name).read_bytes())
+    assert run_cli("import", "hf-search-hydrated.html", cwd=workspace).returncode == 0
+    before = snapshot(workspace / "content" / "papers")
+    result = run_cli("import", "hf-search-intercode-bash.txt", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    # The text copy shows no arXiv ids, author names, upvotes or GitHub buttons, and the
+    # HTML's links written loosely in the abstract (http://github.com/...) are the same links.
+    assert "4 added, 0 updated, 4 unchanged" in result.stdout
+    after = snapshot(workspace / "content" / "papers")
+    assert {k: v for k, v in after.items() if k in before} == before
+    arctic = papers(workspace)[
+        "Arctic-SnowCoder: Demystifying High-Quality Data in Code Pretraining"
+    ]
+    assert arctic["arxiv"] == "2409.02326"
+    assert arctic["authors"]["names"] == ["Yuxiang Wei", "Hojae Han", "Rajhans Samdani"]
+    assert arctic["upvotes"] == 19
