@@ -213,3 +213,12 @@ def test_text_copy_after_the_html_of_the_same_page_erases_nothing(workspace: Pat
     assert arctic["arxiv"] == "2409.02326"
     assert arctic["authors"]["names"] == ["Yuxiang Wei", "Hojae Han", "Rajhans Samdani"]
     assert arctic["upvotes"] == 19
+
+
+def test_old_mac_line_ends_read_like_unix_ones(workspace: Path):
+    text = "Jan 5\n\n" + entry("A Paper", "  • 2 authors", "Nov 12, 2025 3")
+    (workspace / "s.txt").write_bytes(text.replace("\n", "\r").encode("utf-8"))
+    result = run_cli("import", "s.txt", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    paper = papers(workspace)["A Paper"]
+    assert (str(paper["published"]), paper["comments"]) == ("2025-11-12", 3)

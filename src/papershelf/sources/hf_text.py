@@ -61,6 +61,9 @@ _DATE_LINE = re.compile(rf"^(?P<date>{DATE_PATTERN})(?:\s+(?P<comments>\d+))?$")
 # Longer than any organisation name; a longer line before '·' is an abstract whose paper lost
 # its authors line.
 _MAX_ORGANIZATION_LENGTH = 120
+# Unix, Windows and old Mac line ends; not str.splitlines, which also splits at the form feeds
+# and line separators that PDF-derived abstracts carry.
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 # A card's buttons and badges, as a text copy shows them (see the module docstring).
 _CARD_CONTROL = re.compile(
     r"^(?:Submitted by(?:\s+\S+)?|Upvoted?|GitHub|arXiv Page|-|\d+(?:\.\d+)?k?)$", re.IGNORECASE
@@ -100,7 +103,8 @@ class _Draft:
 def looks_like_hf_text(text: str) -> bool:
     """Tell whether `text` has the text copy's structure: `·` lines or `N authors` lines."""
     return any(
-        line.strip() == SEPARATOR or AUTHORS_LINE.match(line.strip()) for line in text.split("\n")
+        line.strip() == SEPARATOR or AUTHORS_LINE.match(line.strip())
+        for line in _LINE_BREAK.split(text)
     )
 
 
@@ -108,10 +112,7 @@ def parse_hf_text(
     text: str, display_path: str, *, scraped_on: dt.date | None = None
 ) -> tuple[Scrape | None, list[Problem]]:
     """Read every paper of a text-copy listing, or say what is wrong, line by line."""
-    lines = [
-        _Line(n, raw, raw.strip())
-        for n, raw in enumerate((raw.rstrip("\r") for raw in text.split("\n")), start=1)
-    ]
+    lines = [_Line(n, raw, raw.strip()) for n, raw in enumerate(_LINE_BREAK.split(text), start=1)]
     problems: list[Problem] = []
     drafts: list[_Draft] = []
     page_date: ListingDate | None = None
