@@ -222,3 +222,23 @@ def test_old_mac_line_ends_read_like_unix_ones(workspace: Path):
     assert result.returncode == 0, result.stderr
     paper = papers(workspace)["A Paper"]
     assert (str(paper["published"]), paper["comments"]) == ("2025-11-12", 3)
+
+
+def test_year_guessed_from_the_listing_is_reported(workspace: Path):
+    text = "Jan 5\n\n" + entry("A Paper", "  • 2 authors", "Dec 30, 2024")
+    text += entry("Another Paper", "  • 2 authors", "Jan 2")
+    result = import_text(workspace, text)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    warning = lines.index(
+        "s.txt:1:1: warning: dates without a year are taken to be in 2025, the year after the "
+        "newest one the listing writes out"
+    )
+    assert lines[warning + 1] == (
+        "  hint: pass --scraped-on YYYY-MM-DD, the day the page was saved, to be sure"
+    )
+    assert str(papers(workspace)["Another Paper"]["published"]) == "2025-01-02"
+    again = import_text(workspace, text, "--scraped-on", "2026-01-05")
+    assert again.returncode == 0, again.stderr
+    assert "warning: dates without a year" not in again.stderr
+    assert str(papers(workspace)["Another Paper"]["published"]) == "2026-01-02"

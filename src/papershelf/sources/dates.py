@@ -9,6 +9,7 @@ A listing writes dates of the current year without one ('May 30') and earlier ye
 3. The current year, when neither gives it, is one more than the newest year written out in the
    listing, because Hugging Face writes out only earlier years.
 4. If no rule applies and some entry needs a year, that is an error asking for `--scraped-on`.
+   Rule 3 is a guess (the page may be from any later year), so it comes with a warning.
 
 The scrape day (`Scrape.scraped_on`) is `scraped_on`, else the page date so resolved, else None.
 """
@@ -21,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from papershelf.errors import Location, Problem
+from papershelf.errors import Location, Problem, Severity
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
@@ -131,7 +132,33 @@ def resolve_dates(
             resolved.append(day)
     if problems:
         return None, problems
-    return ResolvedDates(tuple(resolved), scrape_day), []
+    guessed = _guessed_year_warning(page_date, scraped_on, needing_year, current_year)
+    return ResolvedDates(tuple(resolved), scrape_day), [guessed] if guessed else []
+
+
+def _guessed_year_warning(
+    page_date: ListingDate | dt.date | None,
+    scraped_on: dt.date | None,
+    needing_year: list[ListingDate],
+    current_year: int | None,
+) -> Problem | None:
+    """Warn when year-less dates got their year by rule 3 alone: the page may be from a later
+    year than the one after its newest written-out year, and nothing in it would tell."""
+    year_less_page = isinstance(page_date, ListingDate) and page_date.year is None
+    if scraped_on is not None or isinstance(page_date, dt.date) or current_year is None:
+        return None
+    if isinstance(page_date, ListingDate) and not year_less_page:
+        return None
+    first = page_date if year_less_page else (needing_year[0] if needing_year else None)
+    if not isinstance(first, ListingDate):
+        return None
+    return Problem(
+        first.location,
+        f"dates without a year are taken to be in {current_year}, the year after the newest "
+        "one the listing writes out",
+        hint="pass --scraped-on YYYY-MM-DD, the day the page was saved, to be sure",
+        severity=Severity.WARNING,
+    )
 
 
 def _current_year(

@@ -194,7 +194,7 @@ def _from_cards(
         ScrapedEntry(published=published, **fields)
         for fields, published in zip(drafts, resolved.dates, strict=True)
     )
-    return Scrape(display_path, FORMAT, resolved.scraped_on, entries), []
+    return Scrape(display_path, FORMAT, resolved.scraped_on, entries), problems  # warnings
 
 
 def _card_fields(card: _Card, title: str, location: Location) -> dict[str, Any]:

@@ -162,7 +162,7 @@ def parse_hf_text(
         )
         for draft, published in zip(drafts, resolved.dates, strict=True)
     )
-    return Scrape(display_path, FORMAT, resolved.scraped_on, entries), []
+    return Scrape(display_path, FORMAT, resolved.scraped_on, entries), problems  # warnings
 
 
 def _split_header(
