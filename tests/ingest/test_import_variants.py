@@ -242,3 +242,25 @@ def test_year_guessed_from_the_listing_is_reported(workspace: Path):
     assert again.returncode == 0, again.stderr
     assert "warning: dates without a year" not in again.stderr
     assert str(papers(workspace)["Another Paper"]["published"]) == "2026-01-02"
+
+
+def test_html_with_cut_short_page_data_says_it_read_the_cards(workspace: Path):
+    # As in the saved 2026 trending page: the hydration JSON does not parse, the cards do.
+    page = (
+        '<html><body><main><div data-target="DailyPapers" data-props="{&quot;dailyPapers'
+        '&quot;:[{&quot;paper&quot;:{"></div>\n'
+        '<article><div><h3><a href="/papers/2606.03748">YOLO26: Real-Time Vision Models</a>'
+        "</h3><p>YOLO26 addresses real-time vision challenges.</p>"
+        '<a href="/Ultralytics"><img alt="Ultralytics"/> <span>Ultralytics</span></a>'
+        "<span>·</span> <span>Published on Jun 2, 2026</span></div></article>"
+        "</main></body></html>"
+    )
+    (workspace / "p.html").write_text(page, encoding="utf-8")
+    result = run_cli("import", "p.html", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "p.html:1:19: warning: cannot read the DailyPapers data-props: invalid JSON "
+        "(Expecting property name enclosed in double quotes); read the page's cards instead"
+    ) in result.stderr.splitlines()
+    paper = papers(workspace)["YOLO26: Real-Time Vision Models"]
+    assert (paper["arxiv"], str(paper["published"])) == ("2606.03748", "2026-06-02")

@@ -110,7 +110,11 @@ def test_broken_hydration_json_falls_back_to_the_cards(fixtures_dir, write_scrap
     marker = 'data-target="DailyPapers" data-props="'
     start = page.index(marker) + len(marker)
     broken = page[:start] + "{&quot;searchResults&quot;:[" + page[page.index('">', start) :]
-    scrape = read(write_scrape("broken.html", broken))
+    scrape, problems = read_scrape(write_scrape("broken.html", broken), "broken.html")
+    assert [p.format_text() for p in problems] == [
+        "broken.html:8:751: warning: cannot read the DailyPapers data-props: invalid JSON "
+        "(Expecting value); read the page's cards instead"
+    ]
     assert [(e.arxiv, e.upvotes, e.authors) for e in scrape.entries] == [
         ("2409.02326", 19, Authors(3)),
         ("1808.01400", 2, Authors(4)),

@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 from bs4.exceptions import ParserRejectedMarkup
 
-from papershelf.errors import Location, Problem
+from papershelf.errors import Location, Problem, Severity
 from papershelf.model import Authors, Link, Organization, Scrape, ScrapedEntry
 from papershelf.sources.common import (
     AUTHOR_COUNT,
@@ -77,7 +77,18 @@ def parse_hf_html(
             items, card_lines, props_location, display_path, page_date, scraped_on
         )
     if cards:
-        return _from_cards(cards, display_path, page_date, scraped_on)
+        scrape, problems = _from_cards(cards, display_path, page_date, scraped_on)
+        if hydration_problem and scrape is not None:
+            # A page saved before it finished loading, or cut short: the cards lack the data's
+            # author names and upvotes, so say which source was read.
+            problems.append(
+                replace(
+                    hydration_problem,
+                    message=f"{hydration_problem.message}; read the page's cards instead",
+                    severity=Severity.WARNING,
+                )
+            )
+        return scrape, problems
     if hydration_problem:
         return None, [hydration_problem]
     message = (
