@@ -264,3 +264,27 @@ def test_html_with_cut_short_page_data_says_it_read_the_cards(workspace: Path):
     ) in result.stderr.splitlines()
     paper = papers(workspace)["YOLO26: Real-Time Vision Models"]
     assert (paper["arxiv"], str(paper["published"])) == ("2606.03748", "2026-06-02")
+
+
+def test_copy_with_blank_lines_between_all_lines_reads_every_date(workspace: Path):
+    text = "Jan 5\n\n" + entry("A Paper", "  • 2 authors", "Nov 12, 2025 3")
+    text += entry("Another Paper", "  • 4 authors", "Oct 1, 2025")
+    result = import_text(workspace, text.replace("\n", "\n\n"))
+    assert result.returncode == 0, result.stderr
+    found = papers(workspace)
+    assert sorted(found) == ["A Paper", "Another Paper"]
+    assert (str(found["A Paper"]["published"]), found["A Paper"]["comments"]) == (
+        "2025-11-12",
+        3,
+    )
+    assert found["Another Paper"]["authors"] == {"count": 4}
+
+
+def test_blank_line_after_the_separator_and_no_date_is_still_a_truncated_entry(
+    workspace: Path,
+):
+    text = "Jan 5\n\n" + entry("A Paper", "  • 2 authors", "Nov 12, 2025")
+    text += "Another Paper\n\nAn abstract.\n\n  • 4 authors\n·\n\n"
+    assert_refused(
+        workspace, text, "s.txt:16:1: error: entry 'Another Paper' is truncated: no date after '·'"
+    )

@@ -122,7 +122,8 @@ def parse_hf_text(
         if start == 0:
             page_date, region, found = _split_header(region, display_path)
             problems.extend(found)
-        after = lines[sep + 1 : sep + 2]
+        date_index = _date_line_index(lines, sep)
+        after = lines[date_index : date_index + 1]
         # A title and its credit line must remain: a lone number there is a title, not a count.
         region = _skip_card_controls(region, keep=2)
         draft, found = _read_entry(region, lines[sep], after, display_path)
@@ -130,7 +131,7 @@ def parse_hf_text(
         if draft is not None:
             drafts.append(draft)
         # A date line, even an unreadable one, belongs to this paper, not to the next one's title.
-        start = sep + 2 if after and after[0].stripped else sep + 1
+        start = date_index + 1 if after and after[0].stripped else sep + 1
     rest = lines[start:]
     if start == 0:
         page_date, rest, found = _split_header(rest, display_path)
@@ -163,6 +164,15 @@ def parse_hf_text(
         for draft, published in zip(drafts, resolved.dates, strict=True)
     )
     return Scrape(display_path, FORMAT, resolved.scraped_on, entries), problems  # warnings
+
+
+def _date_line_index(lines: list[_Line], separator: int) -> int:
+    """Return the index of the date line after a `·` line: the next line, or the next non-blank
+    one when it is shaped like a date (a copy that puts blank lines between all lines)."""
+    following = next((i for i in range(separator + 1, len(lines)) if lines[i].stripped), None)
+    if following is not None and _DATE_LINE.match(lines[following].stripped):
+        return following
+    return separator + 1
 
 
 def _split_header(
