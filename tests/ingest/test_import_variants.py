@@ -288,3 +288,10 @@ def test_blank_line_after_the_separator_and_no_date_is_still_a_truncated_entry(
     assert_refused(
         workspace, text, "s.txt:16:1: error: entry 'Another Paper' is truncated: no date after '·'"
     )
+
+
+def test_copy_starting_at_a_bracketed_title_is_text_not_json(workspace: Path):
+    text = entry("[Re] Reproducing Multilingual ASR", "  • 3 authors", "Nov 12, 2025")
+    result = import_text(workspace, text)
+    assert result.returncode == 0, result.stderr
+    assert list(papers(workspace)) == ["[Re] Reproducing Multilingual ASR"]

@@ -73,10 +73,12 @@ def parse_scrape(
 def detect_format(text: str) -> str | None:
     """Name the format of a listing from its content, or None when it is none of them."""
     start = text.lstrip()[:1]
-    if start in ("[", "{"):
-        return "hf-json"
     if start == "<":
         return "hf-html"
+    # Before JSON: a text copy may start at a title such as '[Re] Reproducing ...', while JSON
+    # never has a line that is only '·' or 'N authors'.
     if looks_like_hf_text(text):
         return "hf-text"
+    if start in ("[", "{"):
+        return "hf-json"
     return None
