@@ -295,3 +295,8 @@ def test_copy_starting_at_a_bracketed_title_is_text_not_json(workspace: Path):
     result = import_text(workspace, text)
     assert result.returncode == 0, result.stderr
     assert list(papers(workspace)) == ["[Re] Reproducing Multilingual ASR"]
+
+
+def test_terminal_colour_codes_in_a_copy_are_refused_at_their_column(workspace: Path):
+    text = "Jan 5\n\n" + entry("A \x1b[1mBold\x1b[0m Title", "  • 3 authors", "Nov 12, 2025")
+    assert_refused(workspace, text, "s.txt:3:3: error: control character U+001B in the listing")

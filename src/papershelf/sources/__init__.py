@@ -8,6 +8,7 @@ exception and never part of a listing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from papershelf.errors import Location, Problem
@@ -58,6 +59,9 @@ def parse_scrape(
 
         return parse_hf_html(text, display_path, scraped_on=scraped_on)
     if chosen == "hf-text":
+        control = _CONTROL_CHARACTER.search(text)
+        if control is not None:
+            return None, [_control_character_problem(text, control.start(), display_path)]
         return parse_hf_text(text, display_path, scraped_on=scraped_on)
     first = text[: len(text) - len(text.lstrip())].count("\n") + 1
     return None, [
@@ -68,6 +72,23 @@ def parse_scrape(
             hint="pass --format " + ", ".join(FORMATS[:-1]) + " or " + FORMATS[-1],
         )
     ]
+
+
+# C0 controls other than whitespace, and DEL: no page's text has them, and they would reach the
+# site's HTML. A terminal's colour codes (ESC) are the usual source. Only text copies are
+# checked: a saved page's scripts may hold them, and JSON strings cannot.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _control_character_problem(text: str, offset: int, display_path: str) -> Problem:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Problem(
+        Location(display_path, line, column),
+        f"control character U+{ord(text[offset]):04X} in the listing",
+        hint="copy the page again as plain text, or delete the character (a terminal's colour "
+        "codes start with U+001B)",
+    )
 
 
 def detect_format(text: str) -> str | None:
