@@ -15,7 +15,7 @@ from papershelf.errors import Location, Problem
 from papershelf.load import read_text
 from papershelf.model import Scrape
 from papershelf.sources.hf_json import parse_hf_json
-from papershelf.sources.hf_text import looks_like_hf_text, parse_hf_text
+from papershelf.sources.hf_text import SEPARATOR, looks_like_hf_text, parse_hf_text
 
 FORMATS = ("hf-text", "hf-html", "hf-json")
 
@@ -96,10 +96,10 @@ def detect_format(text: str) -> str | None:
     start = text.lstrip()[:1]
     if start == "<":
         return "hf-html"
-    # Before JSON: a text copy may start at a title such as '[Re] Reproducing ...', while JSON
-    # never has a line that is only '·' or 'N authors'.
+    if start in ("[", "{"):
+        # A text copy may start at a title such as '[Re] Reproducing ...'; JSON never has a line
+        # that is only '·'. Looking for the character first keeps big JSON files fast.
+        return "hf-text" if SEPARATOR in text and looks_like_hf_text(text) else "hf-json"
     if looks_like_hf_text(text):
         return "hf-text"
-    if start in ("[", "{"):
-        return "hf-json"
     return None

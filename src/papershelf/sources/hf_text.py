@@ -61,8 +61,8 @@ _DATE_LINE = re.compile(rf"^(?P<date>{DATE_PATTERN})(?:\s+(?P<comments>\d+))?$")
 # Longer than any organisation name; a longer line before '·' is an abstract whose paper lost
 # its authors line.
 _MAX_ORGANIZATION_LENGTH = 120
-# Unix, Windows and old Mac line ends; not str.splitlines, which also splits at the form feeds
-# and line separators that PDF-derived abstracts carry.
+# Unix, Windows and old Mac line ends; not str.splitlines, which also splits at form feeds and
+# U+2028, characters that can stand inside an abstract.
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 # A card's buttons and badges, as a text copy shows them (see the module docstring).
 _CARD_CONTROL = re.compile(
