@@ -218,23 +218,37 @@ def _fill_unshown(entry: ScrapedEntry, current: Paper) -> ScrapedEntry:
     provenance = current.provenance
     if provenance is None:
         return entry
+    lacking = [
+        name
+        for name, mine, theirs in (
+            ("arxiv", current.arxiv, entry.arxiv),
+            ("organization", current.organization, entry.organization),
+            ("comments", current.comments, entry.comments),
+            ("upvotes", current.upvotes, entry.upvotes),
+        )
+        if theirs is None and mine is not None
+    ]
+    if current.authors and current.authors.names and not (entry.authors and entry.authors.names):
+        lacking.append("authors")
+    if not set(current.links) <= set(entry.links):
+        lacking.append("links")
+    if not lacking:  # the usual case, and the paper's values are not worth computing for it
+        return entry
     values = paper_values(current)
-
-    def imported(name: str) -> bool:
-        # A value a curator changed is not filled in: `_refresh` keeps it as the curator's.
-        return provenance.fingerprint(name) == fingerprint(values.get(name))
-
+    # A value a curator changed is not filled in: `_refresh` keeps it as the curator's.
+    filled = {
+        name: getattr(current, name)
+        for name in lacking
+        if provenance.fingerprint(name) == fingerprint(values.get(name))
+    }
+    if not filled:
+        return entry
     earlier = ScrapedEntry(
         title=entry.title,
         abstract=entry.abstract,
         published=entry.published,
         location=entry.location,
-        authors=current.authors if imported("authors") else None,
-        organization=current.organization if imported("organization") else None,
-        comments=current.comments if imported("comments") else None,
-        upvotes=current.upvotes if imported("upvotes") else None,
-        arxiv=current.arxiv if imported("arxiv") else None,
-        links=current.links if imported("links") else (),
+        **filled,
     )
     return _combine(earlier, entry)
 
