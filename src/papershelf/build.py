@@ -131,7 +131,7 @@ def render_site(
     from papershelf.pagequeue import PageQueue
     from papershelf.papertext import paper_texts
     from papershelf.render import finish_pages, render_pages
-    from papershelf.search import search_bundle
+    from papershelf.search import index_parts, search_bundles
     from papershelf.sharing import web_manifest
     from papershelf.taxonomy import load_taxonomy
     from papershelf.templates import load_templates, static_files
@@ -194,7 +194,12 @@ def render_site(
     # Pagefind indexes the pages as rendered; an empty list has nothing to index.
     if config.search and catalog.papers and not has_errors(problems):
         progress.stage("indexing search")
-        bundle, found = search_bundle([page for page in pages if page.path.endswith(".html")])
+        kept = None if writer is None else functools.partial(writer.kept_under, source="pagefind")
+        bundle, found = search_bundles(
+            [page for page in pages if page.path.endswith(".html")],
+            index_parts(len(catalog.papers), config.search_part_papers),
+            kept,
+        )
         problems += found
         files += bundle
     problems += find_collisions(files)

@@ -125,6 +125,12 @@ class SiteConfig:
         "time (the search page needs JavaScript; theme and tag pages do not).",
         True,
     )
+    search_part_papers: int = _setting(
+        _count(1),
+        "Papers in each part of the search index: a longer list is indexed in parts (2, 4, 8, "
+        "...), and an edit indexes its paper's part again, not every paper.",
+        1000,
+    )
 
     @property
     def feed_author(self) -> str:

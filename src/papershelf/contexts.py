@@ -279,8 +279,9 @@ class SearchPage:
     page: PageMeta
     themes: tuple[TermView, ...]
     paper_count: int
-    # Pagefind's script, which finds its index beside it.
+    # Pagefind's script, which finds its index beside it, and the other parts of the index.
     bundle_href: str
+    part_hrefs: tuple[str, ...]
     script_href: str
 
 

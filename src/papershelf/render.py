@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from papershelf import digests, templates, urls
+from papershelf import digests, search, templates, urls
 from papershelf.cache import BuildCache, digest_text
 from papershelf.catalog import Catalog
 from papershelf.citations import (
@@ -637,6 +637,10 @@ def render_pages(
 
     outputs.append(r.listing(urls.STATS, "stats.html", stats_inputs, stats_page))
     if config.search:
+        parts = search.part_directories(
+            [urls.output_path(urls.paper(paper.slug)) for paper in catalog.papers],
+            search.index_parts(len(catalog.papers), config.search_part_papers),
+        )
         outputs.append(
             r.page(
                 urls.SEARCH,
@@ -649,7 +653,8 @@ def render_pages(
                         for t in taxonomy.themes
                     ),
                     paper_count=len(catalog.papers),
-                    bundle_href=site.href(urls.SEARCH_BUNDLE + "pagefind.js"),
+                    bundle_href=site.href(parts[0] + "pagefind.js") if parts else "",
+                    part_hrefs=tuple(site.href(directory) for directory in parts[1:]),
                     script_href=site.href(urls.SEARCH_SCRIPT),
                 ),
             )

@@ -182,6 +182,22 @@ class SiteWriter:
             return None
         return StoredFile(path, source, record, self._out_prefix + path)
 
+    def kept_under(self, directory: str, inputs: str, source: str) -> list[StoredFile] | None:
+        """Return every file the last build left under `directory` (ending in /) if it made
+        each of them from `inputs`, else None."""
+        if self._root is None:
+            self.settle()
+        if self._previous is None or not inputs:
+            return None
+        kept: list[StoredFile] = []
+        for path in self._previous.files:
+            if path.startswith(directory):
+                found = self.reusable(path, source, inputs)
+                if found is None:
+                    return None
+                kept.append(found)
+        return kept or None
+
     def kept_many(self, paths: Sequence[str], source: str) -> list[StoredFile | None]:
         """Return each file as the last build left it, for files whose inputs are known to be
         those the last build recorded for them (None: it recorded none), in one loop."""

@@ -47,6 +47,11 @@ BIBLIOGRAPHY = "papers.bib"
 SEARCH_BUNDLE = "pagefind/"
 
 
+def search_part(part: int, parts: int) -> str:
+    """Return the directory of one part of the search index (the whole index when it has one)."""
+    return SEARCH_BUNDLE if parts == 1 else f"{SEARCH_BUNDLE}{part}/"
+
+
 def theme(theme_id: str) -> str:
     return f"themes/{theme_id}/"
 

@@ -1,6 +1,7 @@
 // The search page: a labelled form in front of Pagefind's API (pagefind.js, built with the site).
 // The form's data-pagefind names the bundle and data-base the site's base path, so results link
 // under it. The query and theme live in the address (?q=...&theme=...), so a search can be shared.
+// A long list's index comes in parts (data-pagefind-parts), merged into one search.
 const PAGE_SIZE = 10;
 const DEBOUNCE_MS = 250;
 
@@ -15,11 +16,13 @@ async function start(form) {
   const theme = form.elements.theme;
   const themeNames = new Map([...theme.options].map((option) => [option.value, option.text]));
 
+  const parts = (form.dataset.pagefindParts || "").split(" ").filter(Boolean);
   let pagefind;
   try {
     pagefind = await import(form.dataset.pagefind);
     await pagefind.options({ baseUrl: form.dataset.base });
     await pagefind.init();
+    for (const part of parts) await pagefind.mergeIndex(part, { baseUrl: form.dataset.base });
   } catch {
     status.textContent = "Search could not be loaded. Browse the papers by theme or tag instead.";
     return;
@@ -62,13 +65,16 @@ async function start(form) {
       return;
     }
     const options = { filters: filter ? { theme: filter } : {} };
-    // Without words, list the theme's papers newest first.
+    // Without words, list the theme's papers newest first. Pagefind lists a merged index's
+    // parts one after the other, not in one order: with parts, that list is the theme's page.
     if (!term) options.sort = { date: "desc" };
+    const onThemePage = !term && parts.length > 0;
     try {
       const search = await pagefind.search(term || null, options);
       if (ticket !== latest || !search) return;
-      pending = [...search.results];
+      pending = onThemePage ? [] : [...search.results];
       list.replaceChildren();
+      if (onThemePage && search.results.length) list.append(themePageItem(filter));
       await showMore(ticket);
       if (ticket === latest) status.textContent = describe(search.results.length, term, filter);
     } catch {
@@ -81,6 +87,15 @@ async function start(form) {
     const words = term ? ` “${term}”` : "";
     const where = filter ? ` in ${themeNames.get(filter)}` : "";
     return count ? `${papers}${words}${where}.` : `No paper matches${words}${where}.`;
+  }
+
+  function themePageItem(filter) {
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = theme.querySelector(`option[value="${CSS.escape(filter)}"]`).dataset.href;
+    link.textContent = `Every paper in ${themeNames.get(filter)}, newest first`;
+    item.append(link);
+    return item;
   }
 
   function resultItem(data) {

@@ -53,6 +53,24 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
 
 
 @pytest.fixture(scope="session")
+def served_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    """The shipped content with its search index in parts of 8 papers, served like `served`."""
+    root = tmp_path_factory.mktemp("features-in-parts")
+    content = Path(shutil.copytree(SHIPPED_CONTENT, root / "content"))
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "search_part_papers: 8\n")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}{SUB_PATH}"
+    out_dir = root / "www" / SUB_PATH.strip("/")
+    try:
+        build_with_cli(content, TEMPLATES, out_dir, base_url)
+    except BuildFailedError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with http_server(root / "www", port):
+        yield ServedSite(out_dir=out_dir, base_url=base_url)
+
+
+@pytest.fixture(scope="session")
 def shipped_papers() -> dict[str, Paper]:
     papers, problems = load_papers(SHIPPED_CONTENT)
     assert not problems

@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from papershelf.model import Paper
+from papershelf.search import index_parts, part_directories
 from tests.validation.conftest import running_in_ci
 from tests.validation.problems import assert_no_problems
 from tests.validation.served import ServedSite
@@ -178,3 +179,41 @@ def test_long_result_lists_come_ten_at_a_time(browser, served: ServedSite) -> No
         context.close()
     assert len(first) == len(set(first)) == total
     assert_no_problems(problems, "problems while showing more results")
+
+
+def test_an_index_in_parts_finds_papers_in_every_part(
+    browser, served_in_parts: ServedSite, shipped_papers: dict[str, Paper]
+) -> None:
+    """A long list's index comes in parts (here of 8 papers); a search looks in all of them,
+    and a theme alone, which the parts cannot list in one order, links to the theme's page."""
+    site = served_in_parts
+    parts = [p for p in (site.out_dir / "pagefind").iterdir() if p.is_dir()]
+    assert len(parts) > 2
+    context, refused = new_context(browser, site, DESKTOP)
+    try:
+        opened = visit(context, refused, site.base_url + "search/?q=multilingual")
+        page = opened.page
+        found = _results(page)
+        total = int(page.locator("#search-status").inner_text().split()[0])
+
+        page.goto(site.base_url + "search/?theme=speech")
+        page.locator("#search-status").filter(has_text="match").wait_for()
+        listed = page.locator("#search-results a").evaluate_all("a => a.map(x => x.href)")
+        status = page.locator("#search-status").inner_text()
+        problems = opened.problems + [f"request to another host: {url}" for url in refused]
+    finally:
+        context.close()
+    expected = {
+        _paper_url(site, p)
+        for p in shipped_papers.values()
+        if "multilingual" in f"{p.title} {p.abstract}".casefold()
+    }
+    assert total == len(expected) and set(found) <= expected
+    # The first page of results already draws on several parts of the index.
+    count = index_parts(len(shipped_papers), 8)
+    paths = [url.removeprefix(site.base_url) + "index.html" for url in found]
+    assert len(part_directories(paths, count)) > 1
+    speech = [p for p in shipped_papers.values() if p.theme == "speech"]
+    assert status.startswith(f"{len(speech)} papers match")
+    assert listed == [site.base_url + "themes/speech/"]
+    assert_no_problems(problems, "problems while searching an index in parts")

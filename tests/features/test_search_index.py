@@ -1,5 +1,5 @@
 """The Pagefind index: built with the site, byte-identical across builds and base URLs, atomic
-with the rest of the site, and switched off by `search: false`."""
+with the rest of the site, in parts for a long list, and switched off by `search: false`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from papershelf.search import (
     _encode,
     _read_cbor,
     canonical_bundle,
-    search_bundle,
+    search_bundles,
 )
 from papershelf.write import OutputFile
 from tests.features.conftest import TEMPLATES, copy_content
@@ -119,7 +119,7 @@ def test_a_failing_indexer_is_reported_with_its_output(
     broken.write_text("#!/bin/sh\necho 'Error: out of disk space' >&2\nexit 3\n")
     broken.chmod(broken.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
-    files, problems = search_bundle([OutputFile("papers/x/index.html", b"<html></html>")])
+    files, problems = search_bundles([OutputFile("papers/x/index.html", b"<html></html>")], 1)
     assert files == []
     assert [p.message for p in problems] == [
         "search indexing failed (exit 3): Error: out of disk space"
@@ -150,3 +150,63 @@ def test_a_list_without_papers_builds_without_an_index(tmp_path: Path) -> None:
     assert b"No papers to search yet." in built["search/index.html"]
     assert b"<script" not in built["search/index.html"]
     assert b"No papers yet" in built["stats/index.html"]
+
+
+def _in_parts(content: Path, papers_per_part: int) -> Path:
+    settings = content / "site.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + f"search_part_papers: {papers_per_part}\n",
+        encoding="utf-8",
+    )
+    return content
+
+
+def _times(site: Path, prefix: str) -> dict[str, int]:
+    return {
+        path.relative_to(site).as_posix(): path.stat().st_mtime_ns
+        for path in sorted((site / prefix).rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_long_list_is_indexed_in_parts_and_an_edit_indexes_only_its_part_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papershelf import search
+
+    content = _in_parts(copy_content(tmp_path / "content"), 2)
+    out = tmp_path / "site"
+    built = build_site(BuildOptions(content, TEMPLATES, out))
+    papers = built.paper_count
+    # A part no paper falls in has no bundle, and is not merged.
+    parts = sorted((p.name for p in (out / "pagefind").iterdir()), key=int)
+    assert len(parts) > 1
+    # Every paper is in exactly one part, and the search page merges every part.
+    fragments = [len(list((out / "pagefind" / part / "fragment").iterdir())) for part in parts]
+    assert sum(fragments) == papers and min(fragments) > 0
+    form = (out / "search/index.html").read_text(encoding="utf-8")
+    assert f'data-pagefind="/reading-list/pagefind/{parts[0]}/pagefind.js"' in form
+    others = " ".join(f"/reading-list/pagefind/{part}/" for part in parts[1:])
+    assert f'data-pagefind-parts="{others}"' in form
+
+    indexed: list[list[str]] = []
+    real_index = search._index
+
+    def counted(pages, directory, inputs):
+        indexed.append([page.path for page in pages])
+        return real_index(pages, directory, inputs)
+
+    monkeypatch.setattr(search, "_index", counted)
+    edited = next((content / "papers").glob("*.yaml"))
+    before = {part: _times(out, f"pagefind/{part}") for part in parts}
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("abstract: >-\n  ", "abstract: >-\n  Zebrafish. ", 1))
+    build_site(BuildOptions(content, TEMPLATES, out))
+    page = f"papers/{edited.stem}/index.html"
+    (again,) = indexed
+    assert page in again
+    changed = [part for part in parts if _times(out, f"pagefind/{part}") != before[part]]
+    assert len(changed) == 1
+    # And the site is what a build without any earlier one makes.
+    build_site(BuildOptions(content, TEMPLATES, tmp_path / "cold", cache=False))
+    assert read_tree(out) == read_tree(tmp_path / "cold")
