@@ -8,6 +8,7 @@ from pathlib import Path
 
 from papershelf.atomic import write_text_atomic
 from papershelf.canonical import dump_paper
+from papershelf.comments import comment_not_kept, keep_comments
 from papershelf.content import PAPER_SUFFIXES, display_path, paper_files
 from papershelf.errors import Problem
 from papershelf.load import parse_yaml, read_text
@@ -47,7 +48,10 @@ def canonical_text(path: Path) -> tuple[str | None, str | None, list[Problem]]:
     errors = [p for p in problems + more if p.is_error]
     if paper is None or errors:
         return text, None, errors
-    return text, dump_paper(paper), []
+    canonical, line = keep_comments(text, dump_paper(paper))
+    if canonical is None:
+        return text, None, [comment_not_kept(shown, line, "not reformatted")]
+    return text, canonical, []
 
 
 def format_files(paths: Sequence[Path], *, check: bool) -> FormatResult:

@@ -22,6 +22,7 @@ from papershelf.atomic import write_text_atomic
 from papershelf.cache import BuildCache
 from papershelf.canonical import IMPORTED_FIELDS, dump_paper, fingerprint, paper_values
 from papershelf.classify import Classification, classify, compile_rules, explain
+from papershelf.comments import comment_not_kept, keep_comments
 from papershelf.content import PAPERS_DIR, THEMES_FILE, display_path, load_paper, load_papers
 from papershelf.errors import Location, Problem, ProblemsError, Severity, has_errors
 from papershelf.load import YamlDocument
@@ -284,7 +285,7 @@ class _Result:
 
     outcome: PaperOutcome | None
     write: tuple[Path, str, bytes | None] | None  # None when unchanged, or in a dry run
-    warning: Problem | None
+    warnings: list[Problem]
     errors: list[Problem]
 
 
@@ -306,8 +307,7 @@ def _plan(
             continue
         if result.write is not None:
             plan.writes.append(result.write)
-        if result.warning is not None:
-            plan.warnings.append(result.warning)
+        plan.warnings += result.warnings
         plan.outcomes.append(result.outcome)
     return plan
 
@@ -413,19 +413,29 @@ def _run_task(task: _Task, taxonomy: Taxonomy, *, dump: bool) -> _Result:
             replace(p, location=entry.location, message=f"{p.message} (in the paper for {shown})")
             for p in problems
         ]
-        return _Result(None, None, None, errors)
+        return _Result(None, None, [], errors)
     write = None
-    if action != "unchanged" and dump:
+    warnings = []
+    if action != "unchanged":
         # The bytes the paper was read from: a file changed since is not overwritten.
         old_bytes = task.path.read_bytes() if current is not None else None
-        write = (task.path, dump_paper(paper), old_bytes)
-    warning = None
+        text: str | None = dump_paper(paper)
+        line = 0
+        if old_bytes is not None:  # a curator's comments stay, or the file does as it is
+            text, line = keep_comments(old_bytes.decode("utf-8"), text)
+        if text is None:
+            warnings.append(comment_not_kept(shown, line, "not updated", Severity.WARNING))
+            action = "unchanged"
+        elif dump:
+            write = (task.path, text, old_bytes)
     if paper.theme is None:
-        warning = Problem(
-            Location(shown, paper.line_of("title")),
-            f"imported without a theme ({classification.verdict})",
-            hint="set 'theme:' by hand (see `papershelf classify` for the evidence)",
-            severity=Severity.WARNING,
+        warnings.append(
+            Problem(
+                Location(shown, paper.line_of("title")),
+                f"imported without a theme ({classification.verdict})",
+                hint="set 'theme:' by hand (see `papershelf classify` for the evidence)",
+                severity=Severity.WARNING,
+            )
         )
     outcome = PaperOutcome(
         slug=paper.slug,
@@ -436,7 +446,7 @@ def _run_task(task: _Task, taxonomy: Taxonomy, *, dump: bool) -> _Result:
         refreshed=tuple(refreshed),
         kept=tuple(kept),
     )
-    return _Result(outcome, write, warning, [])
+    return _Result(outcome, write, warnings, [])
 
 
 def _paper_keys(paper: Paper) -> Iterable[str]:

@@ -64,6 +64,60 @@ def test_fmt_rewrites_a_hand_edited_file_without_changing_values(tmp_path: Path)
     assert "0 files would be reformatted, 1 unchanged" in again.stderr
 
 
+def test_fmt_keeps_a_curators_comments_by_their_keys(tmp_path: Path):
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True)
+    commented = (
+        "# Checked against the PDF.\n"
+        "tags: [asr]  # asr only\n"
+        "published: '2024-02-03'\n"
+        "# The published title, not the preprint's.\n"
+        'title: "A Title: With Colon"\n'
+        "abstract: >-  # as on arXiv\n"
+        "  A #1 result, # not a comment.\n"
+        "# The end.\n"
+    )
+    path = papers / "a-title.yaml"
+    path.write_text(commented, encoding="utf-8")
+    assert run_cli("fmt", cwd=tmp_path).returncode == 0
+    formatted = path.read_text(encoding="utf-8")
+    assert formatted == (
+        "# Checked against the PDF.\n"
+        "# The published title, not the preprint's.\n"
+        "title: 'A Title: With Colon'\n"
+        "published: 2024-02-03\n"
+        "tags: [asr]  # asr only\n"
+        "abstract: 'A #1 result, # not a comment.'  # as on arXiv\n"
+        "# The end.\n"
+    )
+    assert yaml.safe_load(formatted) == yaml.safe_load(commented) | {
+        "published": dt.date(2024, 2, 3)
+    }
+    again = run_cli("fmt", "--check", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout
+
+
+def test_fmt_leaves_a_file_alone_rather_than_lose_a_comment_it_cannot_place(tmp_path: Path):
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True)
+    commented = (
+        "published: '2024-02-03'\n"
+        "title: A Title\n"
+        "abstract: Text.\n"
+        "authors:\n"
+        "  count: 3  # says the PDF\n"
+    )
+    path = papers / "a-title.yaml"
+    path.write_text(commented, encoding="utf-8")
+    result = run_cli("fmt", cwd=tmp_path)
+    assert result.returncode == 1
+    assert path.read_text(encoding="utf-8") == commented
+    assert (
+        "content/papers/a-title.yaml:5: error: not reformatted: the comment on this line is "
+        "inside a value, where a rewritten file cannot keep it"
+    ) in result.stderr
+
+
 def test_fmt_leaves_an_invalid_file_alone_and_says_why(tmp_path: Path):
     papers = tmp_path / "content" / "papers"
     papers.mkdir(parents=True)

@@ -219,3 +219,49 @@ def test_text_and_api_scrapes_of_one_paper_merge_and_fill_in_the_arxiv_id(
     added = len(list((workspace / "content" / "papers").glob("*.yaml"))) - count
     assert f"{added} added" in second.stdout
     assert added < 3
+
+
+def test_reimport_keeps_a_curators_comments_by_their_keys(workspace: Path):
+    (workspace / "s.txt").write_text(hf_text([SPEECH]), encoding="utf-8")
+    import_(workspace, "s.txt")
+    (path,) = (workspace / "content" / "papers").glob("scaling-speech*.yaml")
+    text = path.read_text(encoding="utf-8")
+    commented = (
+        "# Checked against the PDF.\n"
+        + text.replace("theme: speech\n", "theme: speech  # not adaptation: no new languages\n")
+        + "# The end.\n"
+    )
+    path.write_text(commented, encoding="utf-8")
+
+    newer = dict(SPEECH, comments=5)
+    (workspace / "newer.txt").write_text(hf_text([newer], page_date="Jan 9"), encoding="utf-8")
+    result = import_(workspace, "newer.txt")
+    assert result.returncode == 0, result.stderr
+    assert "0 added, 1 updated" in result.stdout
+    updated = path.read_text(encoding="utf-8")
+    assert load(path)["comments"] == 5
+    assert updated.startswith("# Checked against the PDF.\ntitle: ")
+    assert "\ntheme: speech  # not adaptation: no new languages\n" in updated
+    assert updated.endswith("\n# The end.\n")
+
+
+def test_reimport_leaves_a_file_alone_rather_than_lose_a_comment_it_cannot_place(
+    workspace: Path,
+):
+    (workspace / "s.txt").write_text(hf_text([SPEECH]), encoding="utf-8")
+    import_(workspace, "s.txt")
+    (path,) = (workspace / "content" / "papers").glob("scaling-speech*.yaml")
+    text = path.read_text(encoding="utf-8")
+    commented = text.replace("  count: 17\n", "  count: 17  # says the PDF\n")
+    assert commented != text
+    path.write_text(commented, encoding="utf-8")
+    line = commented[: commented.index("# says")].count("\n") + 1
+
+    newer = dict(SPEECH, comments=5)
+    (workspace / "newer.txt").write_text(hf_text([newer], page_date="Jan 9"), encoding="utf-8")
+    result = import_(workspace, "newer.txt")
+    assert result.returncode == 0, result.stderr
+    assert path.read_text(encoding="utf-8") == commented
+    assert f"{path.relative_to(workspace)}:{line}: warning: not updated: the comment" in (
+        result.stderr
+    )
