@@ -12,6 +12,7 @@ from pathlib import Path
 from papershelf.build import BuildOptions, render_site
 from papershelf.content import load_papers
 from papershelf.errors import Location, Problem, ProblemsError, Severity
+from papershelf.exclusions import Exclusion, identity_keys, load_exclusions
 from papershelf.model import Paper
 from papershelf.scaffold import ABSTRACT_PLACEHOLDER
 from papershelf.text import normalize_title
@@ -60,6 +61,9 @@ def check_content(
         problems.extend(exc.problems)
     papers, _ = load_papers(content_dir)  # its problems are among render_site's already
     problems.extend(curation_problems(papers, today=today))
+    exclusions, found = load_exclusions(content_dir)
+    problems.extend(found)
+    problems.extend(excluded_problems(papers, exclusions))
     if strict:
         problems = [replace(p, severity=Severity.ERROR) for p in problems]
     unique = sorted(set(problems), key=Problem.sort_key)
@@ -97,6 +101,26 @@ def curation_problems(papers: Sequence[Paper], *, today: dt.date) -> list[Proble
                 )
             )
     problems.extend(duplicate_problems(papers))
+    return problems
+
+
+def excluded_problems(papers: Sequence[Paper], exclusions: Sequence[Exclusion]) -> list[Problem]:
+    """Report paper files of papers that excluded.yaml leaves out (import no longer updates
+    them, and the build still publishes them)."""
+    by_key = {key: exclusion for exclusion in exclusions for key in exclusion.identity()}
+    problems = []
+    for paper in papers:
+        keys = identity_keys(paper.title, paper.arxiv)
+        exclusion = next((by_key[key] for key in keys if key in by_key), None)
+        if exclusion is not None:
+            problems.append(
+                Problem(
+                    paper.location_of("title"),
+                    f"this paper is excluded ({exclusion.location}), but its file is still here",
+                    hint="delete the file, or take the paper out of excluded.yaml",
+                    severity=Severity.WARNING,
+                )
+            )
     return problems
 
 

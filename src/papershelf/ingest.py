@@ -25,13 +25,14 @@ from papershelf.classify import Classification, classify, compile_rules, explain
 from papershelf.comments import comment_not_kept, keep_comments
 from papershelf.content import PAPERS_DIR, THEMES_FILE, display_path, load_paper, load_papers
 from papershelf.errors import Location, Problem, ProblemsError, Severity, has_errors
+from papershelf.exclusions import Exclusion, identity_keys, load_exclusions
 from papershelf.load import YamlDocument
 from papershelf.model import Paper, Provenance, Scrape, ScrapedEntry, Taxonomy
 from papershelf.progress import Progress, SilentProgress
 from papershelf.sources import read_scrape
 from papershelf.sources.common import dedupe_links
 from papershelf.taxonomy import load_taxonomy
-from papershelf.text import make_slug, normalize_title
+from papershelf.text import make_slug
 from papershelf.validate import paper_from_document
 from papershelf.workers import cpu_count, map_shards
 
@@ -65,6 +66,7 @@ class ImportReport:
     warnings: tuple[Problem, ...]
     scrapes: tuple[Scrape, ...]
     dry_run: bool = False
+    excluded: tuple[str, ...] = ()  # one line per entry excluded.yaml left out
 
     def count(self, action: str) -> int:
         return sum(outcome.action == action for outcome in self.outcomes)
@@ -83,6 +85,7 @@ class ImportReport:
             if explain:
                 lines.extend(f"    {line}" for line in _explain(outcome))
         lines.extend(f"   merged  {line}" for line in self.merged)
+        lines.extend(f" excluded  {line}" for line in self.excluded)
         entries = sum(len(scrape.entries) for scrape in self.scrapes)
         verb = "would import" if self.dry_run else "imported"
         lines.append(
@@ -91,6 +94,7 @@ class ImportReport:
             f"{self.count('updated')} updated, {self.count('unchanged')} unchanged, "
             f"{len(self.merged)} duplicate{'s' if len(self.merged) != 1 else ''} merged, "
             f"{sum(o.theme is None for o in self.outcomes)} without a theme"
+            + (f", {len(self.excluded)} excluded" if self.excluded else "")
             + (" (dry run: nothing written)" if self.dry_run else "")
         )
         return lines
@@ -107,7 +111,7 @@ class _Candidate:
     entry: ScrapedEntry
     scrape: Scrape
     sources: list[ScrapedEntry] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)  # `_identity_keys` of `entry`
+    keys: list[str] = field(default_factory=list)  # `identity_keys` of `entry`
 
 
 def run_import(options: ImportOptions, progress: Progress | None = None) -> ImportReport:
@@ -139,10 +143,13 @@ def _run_import(options: ImportOptions, progress: Progress) -> ImportReport:
     # An in-memory cache: the existing papers are parsed on every core.
     existing, found = load_papers(options.content_dir, BuildCache(None))
     problems.extend(found)
+    exclusions, found = load_exclusions(options.content_dir)
+    problems.extend(found)
     if has_errors(problems) or taxonomy is None:
         raise ProblemsError(p for p in problems if p.is_error)
 
     candidates, merged = _merge_duplicates(scrapes)
+    candidates, excluded = _leave_out(candidates, exclusions)
     progress.stage("importing papers", len(candidates))
     plan = _plan(
         candidates,
@@ -165,14 +172,24 @@ def _run_import(options: ImportOptions, progress: Progress) -> ImportReport:
         warnings=tuple(warnings),
         scrapes=tuple(scrapes),
         dry_run=options.dry_run,
+        excluded=tuple(excluded),
     )
 
 
-def _identity_keys(title: str, arxiv: str | None) -> list[str]:
-    keys = [f"title:{normalize_title(title)}"]
-    if arxiv:
-        keys.insert(0, f"arxiv:{arxiv}")
-    return keys
+def _leave_out(
+    candidates: list[_Candidate], exclusions: Sequence[Exclusion]
+) -> tuple[list[_Candidate], list[str]]:
+    """Drop the candidates that excluded.yaml names; return the rest, and a line for each."""
+    by_key = {key: exclusion for exclusion in exclusions for key in exclusion.identity()}
+    kept: list[_Candidate] = []
+    excluded: list[str] = []
+    for candidate in candidates:
+        exclusion = next((by_key[key] for key in candidate.keys if key in by_key), None)
+        if exclusion is None:
+            kept.append(candidate)
+        else:
+            excluded.append(f"{candidate.entry.location} (by {exclusion.location})")
+    return kept, excluded
 
 
 def _merge_duplicates(scrapes: Sequence[Scrape]) -> tuple[list[_Candidate], list[str]]:
@@ -182,7 +199,7 @@ def _merge_duplicates(scrapes: Sequence[Scrape]) -> tuple[list[_Candidate], list
     merged: list[str] = []
     for scrape in scrapes:
         for entry in scrape.entries:
-            keys = _identity_keys(entry.title, entry.arxiv)
+            keys = identity_keys(entry.title, entry.arxiv)
             match = next((by_key[k] for k in keys if k in by_key), None)
             if match is None:
                 match = _Candidate(entry=entry, scrape=scrape, sources=[entry], keys=keys)
@@ -192,7 +209,7 @@ def _merge_duplicates(scrapes: Sequence[Scrape]) -> tuple[list[_Candidate], list
                 match.entry = _combine(match.entry, entry)
                 match.scrape = scrape
                 match.sources.append(entry)
-                match.keys = _identity_keys(match.entry.title, match.entry.arxiv)
+                match.keys = identity_keys(match.entry.title, match.entry.arxiv)
             for key in match.keys:
                 by_key.setdefault(key, match)
     return candidates, merged
@@ -450,7 +467,7 @@ def _run_task(task: _Task, taxonomy: Taxonomy, *, dump: bool) -> _Result:
 
 
 def _paper_keys(paper: Paper) -> Iterable[str]:
-    yield from _identity_keys(paper.title, paper.arxiv)
+    yield from identity_keys(paper.title, paper.arxiv)
     if paper.provenance and paper.provenance.fingerprint("title"):
         # A curator may fix a title; the fingerprint of the title as scraped still finds it.
         yield f"imported-title:{paper.provenance.fingerprint('title')}"

@@ -220,3 +220,20 @@ def test_a_broken_template_is_found_without_writing(site: Path):
 
 def test_usage_error_exits_2(site: Path):
     assert check(site, "--format", "xml").returncode == 2
+
+
+def test_a_paper_file_that_excluded_yaml_leaves_out_is_a_warning(site: Path):
+    (site / "content" / "excluded.yaml").write_text(
+        "- title: A good paper about speech recognition.\n  reason: off-topic\n",
+        encoding="utf-8",
+    )
+    result = check(site)
+    assert result.returncode == 0
+    assert result.stdout.startswith(
+        "content/papers/good.yaml:1:1: warning: this paper is excluded "
+        "(content/excluded.yaml:1:3), but its file is still here\n"
+    )
+    (site / "content" / "excluded.yaml").write_text("- reason: no title\n", encoding="utf-8")
+    bad = check(site)
+    assert bad.returncode == 1
+    assert "content/excluded.yaml:1:3: error: an excluded paper needs a 'title'" in bad.stdout

@@ -265,3 +265,41 @@ def test_reimport_leaves_a_file_alone_rather_than_lose_a_comment_it_cannot_place
     assert f"{path.relative_to(workspace)}:{line}: warning: not updated: the comment" in (
         result.stderr
     )
+
+
+def test_a_paper_in_excluded_yaml_is_not_imported_again(workspace: Path):
+    (workspace / "s.txt").write_text(hf_text([SPEECH, DATA]), encoding="utf-8")
+    import_(workspace, "s.txt")
+    papers = workspace / "content" / "papers"
+    (speech,) = papers.glob("scaling-speech*.yaml")
+    speech.unlink()
+    (workspace / "content" / "excluded.yaml").write_text(
+        "# Left out on purpose.\n"
+        "- title: Scaling speech technology to 1,000+ languages\n"
+        "  reason: the list is about text\n",
+        encoding="utf-8",
+    )
+    result = import_(workspace, "s.txt")
+    assert result.returncode == 0, result.stderr
+    assert not speech.exists()
+    assert " excluded  s.txt:" in result.stdout
+    assert "(by content/excluded.yaml:2:3)" in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "0 added, 0 updated, 1 unchanged, 0 duplicates merged, 0 without a theme, 1 excluded"
+    )
+
+
+def test_a_bad_excluded_yaml_stops_the_import_with_its_line(workspace: Path):
+    (workspace / "s.txt").write_text(hf_text([SPEECH]), encoding="utf-8")
+    (workspace / "content" / "excluded.yaml").write_text(
+        "- title: Scaling Speech Technology to 1,000+ Languages\n"
+        "  arxiv: 2305.13516\n"
+        "- titel: MADLAD-400\n",
+        encoding="utf-8",
+    )
+    result = import_(workspace, "s.txt")
+    assert result.returncode == 1
+    assert "content/excluded.yaml:2:3: error: 'arxiv' must be text" in result.stderr
+    assert "content/excluded.yaml:3:3: error: unknown key 'titel'" in result.stderr
+    assert "did you mean 'title'?" in result.stderr
+    assert not list((workspace / "content" / "papers").glob("*.yaml"))
