@@ -13,9 +13,10 @@ import functools
 import gc
 import time
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papershelf import urls
 from papershelf.cache import (
@@ -34,6 +35,9 @@ from papershelf.sitewriter import Manifest, SiteWriter, StoredFile, matches_mani
 from papershelf.workers import in_background
 from papershelf.write import OutputFile, SiteDiff, compare_site, find_collisions
 
+if TYPE_CHECKING:  # imported where used: a build that finds nothing changed needs none of it
+    from papershelf.catalog import Catalog
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -48,6 +52,9 @@ class BuildOptions:
     cache: bool = True
     # Processes to render with (None: one per core).
     jobs: int | None = None
+    # Keep the search index the last build left, stale, when it has the same parts; a build
+    # without this brings it up to date (serve: the pages first, the index right after).
+    search_later: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,8 @@ class RenderedSite:
     files: tuple[OutputFile | StoredFile, ...]
     paper_count: int
     warnings: tuple[Problem, ...] = ()
+    # The search index is the last build's, kept as it was (`BuildOptions.search_later`).
+    search_stale: bool = False
 
     # page_count and feed_count count in one string of every path, NUL-separated (no path can
     # hold a NUL): a Python step per file cost about 10 ms each at 10k, C-level calls per file
@@ -88,6 +97,7 @@ class BuildResult:
     page_count: int = 0
     feed_count: int = 0
     seconds: float = 0.0
+    search_stale: bool = False
 
     @property
     def ok(self) -> bool:
@@ -192,23 +202,57 @@ def render_site(
         *static_files(options.templates_dir),
     ]
     # Pagefind indexes the pages as rendered; an empty list has nothing to index.
+    search_stale = False
     if config.search and catalog.papers and not has_errors(problems):
-        progress.stage("indexing search")
-        kept = None if writer is None else functools.partial(writer.kept_under, source="pagefind")
-        bundle, found = search_bundles(
-            [page for page in pages if page.path.endswith(".html")],
-            index_parts(len(catalog.papers), config.search_part_papers),
-            kept,
-        )
-        problems += found
-        files += bundle
+        parts = index_parts(len(catalog.papers), config.search_part_papers)
+        stale = _stale_index(writer, catalog, parts) if options.search_later else None
+        if stale is not None:
+            files += stale
+            search_stale = True
+        else:
+            progress.stage("indexing search")
+            kept = (
+                None if writer is None else functools.partial(writer.kept_under, source="pagefind")
+            )
+            bundle, found = search_bundles(
+                [page for page in pages if page.path.endswith(".html")], parts, kept
+            )
+            problems += found
+            files += bundle
     problems += find_collisions(files)
     if has_errors(problems):
         raise ProblemsError(problems)
     files.sort(key=attrgetter("path"))
     return RenderedSite(
-        tuple(files), len(catalog.papers), tuple(p for p in problems if not p.is_error)
+        tuple(files),
+        len(catalog.papers),
+        tuple(p for p in problems if not p.is_error),
+        search_stale,
     )
+
+
+def _stale_index(
+    writer: SiteWriter | None, catalog: Catalog, parts: int
+) -> list[StoredFile] | None:
+    """Return the search index the last build left, if it has the parts this build's search
+    page names (else the index must be made now)."""
+    from papershelf.search import part_directories
+
+    if writer is None or writer.previous is None:
+        return None
+    directories = part_directories(
+        [urls.output_path(urls.paper(paper.slug)) for paper in catalog.papers], parts
+    )
+    kept = writer.kept_under(urls.SEARCH_BUNDLE, None, "pagefind")
+    if not kept or {_part_directory(file.path, parts) for file in kept} != set(directories):
+        return None
+    return kept
+
+
+def _part_directory(path: str, parts: int) -> str:
+    if parts == 1:
+        return urls.SEARCH_BUNDLE
+    return urls.SEARCH_BUNDLE + path.removeprefix(urls.SEARCH_BUNDLE).split("/", 1)[0] + "/"
 
 
 def build_site(
@@ -335,6 +379,8 @@ def _cached_build(
         raise
     if not inputs:  # the files as the build read them: nothing is read again
         inputs = digest_text(site_inputs, paper_files_digest(options.content_dir, cache))
+    if rendered.search_stale:  # not yet what these inputs give: the next build finishes it
+        inputs = digest_text(inputs, "with the last build's search index")
     summary = {
         "file_count": len(rendered.files),
         "paper_count": rendered.paper_count,
@@ -344,7 +390,8 @@ def _cached_build(
     }
     cache.remember_site(options.out_dir, SiteRecord(inputs, manifest, summary))
     cache.save()
-    return _result(options, summary, time.perf_counter() - started)
+    result = _result(options, summary, time.perf_counter() - started)
+    return replace(result, search_stale=rendered.search_stale)
 
 
 def _write_through(

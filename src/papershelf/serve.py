@@ -14,7 +14,7 @@ import http.server
 import logging
 import threading
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from pathlib import Path
 from typing import ClassVar
@@ -89,15 +89,22 @@ def rebuild(
     options: BuildOptions, cache: BuildCache | None = None, changed: Collection[str] | None = None
 ) -> bool:
     """Build the site, logging the outcome; on problems the last good site stays in place.
-    `changed`: the paths the watcher saw change since `cache`'s last build (None: any)."""
+    `changed`: the paths the watcher saw change since `cache`'s last build (None: any).
+
+    The pages come first, with the last build's search index, and the index right after: an
+    edit shows in its pages without waiting for Pagefind (seconds for a long list)."""
     try:
-        result = build_site(options, cache=cache, changed=changed)
+        result = build_site(replace(options, search_later=True), cache=cache, changed=changed)
+        log.info("%s", result.summary())
+        if result.search_stale:
+            # Nothing changed since, as far as the watcher has told: no file is stat'ed again.
+            result = build_site(options, cache=cache, changed=() if changed is not None else None)
+            log.info("search index updated in %.1fs", result.seconds)
     except ProblemsError as exc:
         for problem in exc.problems:
             log.error("%s", problem.format_text())
         log.error("build failed; still serving the last good site")
         return False
-    log.info("%s", result.summary())
     return True
 
 

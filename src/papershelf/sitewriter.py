@@ -182,20 +182,21 @@ class SiteWriter:
             return None
         return StoredFile(path, source, record, self._out_prefix + path)
 
-    def kept_under(self, directory: str, inputs: str, source: str) -> list[StoredFile] | None:
+    def kept_under(
+        self, directory: str, inputs: str | None, source: str
+    ) -> list[StoredFile] | None:
         """Return every file the last build left under `directory` (ending in /) if it made
-        each of them from `inputs`, else None."""
+        each of them from `inputs` (None: from whatever it was), else None."""
         if self._root is None:
             self.settle()
-        if self._previous is None or not inputs:
+        if self._previous is None or inputs == "":
             return None
         kept: list[StoredFile] = []
-        for path in self._previous.files:
+        for path, record in self._previous.files.items():
             if path.startswith(directory):
-                found = self.reusable(path, source, inputs)
-                if found is None:
+                if inputs is not None and record.inputs != inputs:
                     return None
-                kept.append(found)
+                kept.append(StoredFile(path, source, record, self._out_prefix + path))
         return kept or None
 
     def kept_many(self, paths: Sequence[str], source: str) -> list[StoredFile | None]:

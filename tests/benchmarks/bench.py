@@ -12,7 +12,9 @@ start-up counts, as it does in Hugo's wall time), `--runs` times:
 - warm build: again, with nothing changed;
 - edit build: after changing one paper's abstract;
 - serve rebuild: the same edit, rebuilt by `serve` (its build cache kept in memory between
-  rebuilds; tests/benchmarks/serve_edits.py), timed inside that process.
+  rebuilds; tests/benchmarks/serve_edits.py), timed inside that process: `serve` until the
+  edit's pages are live, `serve+index` until the search index is up to date as well (serve
+  makes it right after the pages; the same time with `search: false`).
 
 Each measurement records wall time and peak memory: the peak resident set size of the largest
 process (exact, from wait4), and the proportional set size of all the command's processes
@@ -58,7 +60,7 @@ from tests.benchmarks.synthetic import SCRAPED_ON, synthetic_listing  # noqa: E4
 
 OUT_DIR = HERE / "out"
 DEFAULT_SIZES = (1_000, 10_000, 50_000)
-STAGES = ("import", "cold", "warm", "edit", "serve")
+STAGES = ("import", "cold", "warm", "edit", "serve", "serve+index")
 CACHE_DIR = ".papershelf-cache"
 SAMPLE_SECONDS = 0.02
 SAMPLE_SHARE = 20  # wait at least this many times as long as a sample took
@@ -219,20 +221,26 @@ def bench_size(
         for run in range(runs):
             edit_one_paper(papers, run)
             note("edit", run_measured(build, work, env))
-        for measurement in serve_rebuilds(work, templates, runs):
-            note("serve", measurement)
+        for pages, whole in serve_rebuilds(work, templates, runs):
+            note("serve", pages)
+            note("serve+index", whole)
     return results
 
 
-def serve_rebuilds(work: Path, templates: Path, runs: int) -> list[Measurement]:
-    """Time `runs` rebuilds after an edit in one serving process (see serve_edits.py)."""
+def serve_rebuilds(work: Path, templates: Path, runs: int) -> list[tuple[Measurement, Measurement]]:
+    """Time `runs` rebuilds after an edit in one serving process (see serve_edits.py): until
+    the pages are live, and until the search index is too."""
     driver = [sys.executable, str(HERE / "serve_edits.py"), str(work), str(templates), str(runs)]
     process = subprocess.run(driver, capture_output=True, text=True, check=False)
     if process.returncode != 0:
         raise SystemExit(f"serve_edits.py failed:\n{process.stdout}{process.stderr}")
     report = json.loads(process.stdout)
     # The process's peak covers its first build as well: a bound on each rebuild's.
-    return [Measurement(seconds, report["max_rss_mb"], 0.0) for seconds in report["seconds"]]
+    peak = report["max_rss_mb"]
+    return [
+        (Measurement(pages, peak, 0.0), Measurement(whole, peak, 0.0))
+        for pages, whole in zip(report["pages_seconds"], report["seconds"], strict=True)
+    ]
 
 
 def machine_speed() -> float:
@@ -303,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu_table = format_table(results, CPU)
     print(table)
     print()
-    print("CPU seconds (the serve stage's are not measured):")
+    print("CPU seconds (the serve stages' are not measured):")
     print(cpu_table)
     print(f"machine speed: sum(range(1000)) took {speed[0]:.1f} us before, {speed[1]:.1f} us after")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -6,8 +6,9 @@ its time (serve writes it once the watcher is idle).
 
     python tests/benchmarks/serve_edits.py WORKDIR TEMPLATES RUNS
 
-WORKDIR holds content/ and a built site/; prints the rebuilds' seconds and this process's peak
-resident memory (MB) as JSON.
+WORKDIR holds content/ and a built site/; prints the rebuilds' seconds, the seconds until each
+rebuild's pages were live (serve makes the pages first and the search index right after; see
+`serve.rebuild`) and this process's peak resident memory (MB) as JSON.
 """
 
 from __future__ import annotations
@@ -28,26 +29,45 @@ from papershelf.serve import rebuild  # noqa: E402
 from tests.benchmarks.bench import edit_one_paper  # noqa: E402
 
 
+class _PagesLive(logging.Handler):
+    """Notes when a rebuild says its pages are built (its first "built ..." line)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.at: float | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.at is None and record.getMessage().startswith("built "):
+            self.at = time.perf_counter()
+
+
 def main(argv: list[str]) -> int:
     work, templates, runs = Path(argv[0]), Path(argv[1]), int(argv[2])
     logging.basicConfig(level=logging.WARNING)
+    pages_live = _PagesLive()
+    serve_log = logging.getLogger("papershelf.serve")
+    serve_log.setLevel(logging.INFO)
+    serve_log.propagate = False  # its info lines are for the handler, not the terminal
+    serve_log.addHandler(pages_live)
     options = BuildOptions(work / "content", templates, work / "site")
     cache = BuildCache(cache_dir_for(options.out_dir))
     cache.writes_deferred = True  # as serve has it
     if not rebuild(options, cache):  # as serve starts: nothing changed since the last build
         return 1
     cache.write_pending()
-    seconds = []
+    seconds, pages_seconds = [], []
     for run in range(runs):
         edited = edit_one_paper(options.content_dir / "papers", 1000 + run)
+        pages_live.at = None
         started = time.perf_counter()
         # With the path the watcher would report (absolute, as watchfiles gives them).
-        if not rebuild(options, cache, {str(edited.resolve())}):
+        if not rebuild(options, cache, {str(edited.resolve())}) or pages_live.at is None:
             return 1
         seconds.append(time.perf_counter() - started)
+        pages_seconds.append(pages_live.at - started)
         cache.write_pending()  # as serve does once its watcher is idle, after the rebuild
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"seconds": seconds, "max_rss_mb": peak_mb}))
+    print(json.dumps({"seconds": seconds, "pages_seconds": pages_seconds, "max_rss_mb": peak_mb}))
     return 0
 
 

@@ -210,3 +210,29 @@ def test_a_long_list_is_indexed_in_parts_and_an_edit_indexes_only_its_part_again
     # And the site is what a build without any earlier one makes.
     build_site(BuildOptions(content, TEMPLATES, tmp_path / "cold", cache=False))
     assert read_tree(out) == read_tree(tmp_path / "cold")
+
+
+def test_a_build_may_leave_the_index_for_the_next_one_which_brings_it_up_to_date(
+    tmp_path: Path,
+) -> None:
+    """What `serve` does after an edit: the pages first, with the last index, then the index."""
+    content = copy_content(tmp_path / "content")
+    out = tmp_path / "site"
+    build_site(BuildOptions(content, TEMPLATES, out))
+    index = _bundle(out)
+    edited = next((content / "papers").glob("*.yaml"))
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("abstract: >-\n  ", "abstract: >-\n  Zebrafish. ", 1))
+    page = out / "papers" / edited.stem / "index.html"
+
+    first = build_site(BuildOptions(content, TEMPLATES, out, search_later=True))
+    assert first.search_stale
+    assert b"Zebrafish" in page.read_bytes()
+    assert _bundle(out) == index
+    second = build_site(BuildOptions(content, TEMPLATES, out))
+    assert not second.search_stale
+    assert _bundle(out) != index
+    build_site(BuildOptions(content, TEMPLATES, tmp_path / "cold", cache=False))
+    assert read_tree(out) == read_tree(tmp_path / "cold")
+    # Nothing left to do.
+    assert not build_site(BuildOptions(content, TEMPLATES, out, search_later=True)).search_stale
