@@ -61,9 +61,6 @@ _DATE_LINE = re.compile(rf"^(?P<date>{DATE_PATTERN})(?:\s+(?P<comments>\d+))?$")
 # Longer than any organisation name; a longer line before '·' is an abstract whose paper lost
 # its authors line.
 _MAX_ORGANIZATION_LENGTH = 120
-# Unix, Windows and old Mac line ends; not str.splitlines, which also splits at form feeds and
-# U+2028, characters that can stand inside an abstract.
-_LINE_BREAK = re.compile(r"\r\n?|\n")
 # A card's buttons and badges, as a text copy shows them (see the module docstring).
 _CARD_CONTROL = re.compile(
     r"^(?:Submitted by(?:\s+\S+)?|Upvoted?|GitHub|arXiv Page|-|\d+(?:\.\d+)?k?)$", re.IGNORECASE
@@ -100,11 +97,19 @@ class _Draft:
     organization: Organization | None
 
 
+def _split_lines(text: str) -> list[str]:
+    """Split at Unix, Windows and old Mac line ends; not with str.splitlines, which also splits
+    at form feeds and U+2028, characters that can stand inside an abstract. (str methods: a
+    regular expression took a tenth of a second on a 10,000-paper listing.)"""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
 def looks_like_hf_text(text: str) -> bool:
     """Tell whether `text` has the text copy's structure: `·` lines or `N authors` lines."""
     return any(
-        line.strip() == SEPARATOR or AUTHORS_LINE.match(line.strip())
-        for line in _LINE_BREAK.split(text)
+        line.strip() == SEPARATOR or AUTHORS_LINE.match(line.strip()) for line in _split_lines(text)
     )
 
 
@@ -112,7 +117,7 @@ def parse_hf_text(
     text: str, display_path: str, *, scraped_on: dt.date | None = None
 ) -> tuple[Scrape | None, list[Problem]]:
     """Read every paper of a text-copy listing, or say what is wrong, line by line."""
-    lines = [_Line(n, raw, raw.strip()) for n, raw in enumerate(_LINE_BREAK.split(text), start=1)]
+    lines = [_Line(n, raw, raw.strip()) for n, raw in enumerate(_split_lines(text), start=1)]
     problems: list[Problem] = []
     drafts: list[_Draft] = []
     page_date: ListingDate | None = None
