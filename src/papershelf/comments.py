@@ -46,7 +46,7 @@ def keep_comments(old: str, new: str) -> tuple[str | None, int]:
     old_keys = _top_level_keys(old)
     key_at_line = {line: key for key, line in old_keys.items()}
     placement = _Placement()
-    old_lines = old.splitlines()
+    old_lines = old.split("\n")
     for comment in comments:
         before = old_lines[comment.line][: comment.column]
         if before.strip():  # after a value: it must be a top-level key's line
@@ -68,7 +68,7 @@ def keep_comments(old: str, new: str) -> tuple[str | None, int]:
     for key in (*placement.above, *placement.beside):
         if key not in new_keys:
             return None, _first_line_of(comments, old_keys, key, placement) + 1
-    lines = new.splitlines()
+    lines = new.removesuffix("\n").split("\n")
     key_of_new_line = {line: key for key, line in new_keys.items()}
     out = list(placement.at_start)
     for number, text in enumerate(lines):
@@ -162,6 +162,9 @@ _CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndTo
 
 def _top_level_keys(text: str) -> dict[str, int]:
     """Return the line (0-based) of each key of the top-level mapping."""
+    # Lines as "\n" ends them: PyYAML's own count also breaks at U+2028, which an abstract
+    # pasted from a PDF may hold.
+    starts = _line_starts(text)
     keys: dict[str, int] = {}
     depth = 0
     after_key = False
@@ -174,7 +177,7 @@ def _top_level_keys(text: str) -> dict[str, int]:
             after_key = depth == 1
             continue
         elif isinstance(token, yaml.ScalarToken) and after_key:
-            keys.setdefault(token.value, token.start_mark.line)
+            keys.setdefault(token.value, _line_of(token.start_mark.index, starts))
         after_key = False
     return keys
 

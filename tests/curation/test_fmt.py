@@ -97,6 +97,23 @@ def test_fmt_keeps_a_curators_comments_by_their_keys(tmp_path: Path):
     assert again.returncode == 0, again.stdout
 
 
+def test_a_line_separator_inside_a_value_does_not_move_the_comments(tmp_path: Path):
+    """PyYAML counts U+2028 as a line break, which text pasted from a PDF may hold."""
+    papers = tmp_path / "content" / "papers"
+    papers.mkdir(parents=True)
+    path = papers / "t.yaml"
+    path.write_text(
+        "published: '2024-02-03'\n"
+        'abstract: "One\\u2028two."  # beside the abstract\n'
+        "title: T  # beside the title\n",
+        encoding="utf-8",
+    )
+    assert run_cli("fmt", cwd=tmp_path).returncode == 0
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "title: T  # beside the title"
+    assert lines[2].startswith("abstract: ") and lines[2].endswith("  # beside the abstract")
+
+
 def test_fmt_leaves_a_file_alone_rather_than_lose_a_comment_it_cannot_place(tmp_path: Path):
     papers = tmp_path / "content" / "papers"
     papers.mkdir(parents=True)
