@@ -72,7 +72,9 @@ def load_exclusions(content_dir: Path) -> tuple[tuple[Exclusion, ...], list[Prob
     return tuple(exclusions), problems
 
 
-def _exclusion(doc: YamlDocument, index: int, item: object) -> tuple[Exclusion | None, list]:
+def _exclusion(
+    doc: YamlDocument, index: int, item: object
+) -> tuple[Exclusion | None, list[Problem]]:
     where = doc.location(index)
     if not isinstance(item, dict):
         return None, [Problem(where, "an excluded paper must be a mapping with a 'title'")]
