@@ -240,19 +240,11 @@ def _stale_index(
 
     if writer is None or writer.previous is None:
         return None
-    directories = part_directories(
-        [urls.output_path(urls.paper(paper.slug)) for paper in catalog.papers], parts
-    )
+    directories = part_directories((paper.slug for paper in catalog.papers), parts)
     kept = writer.kept_under(urls.SEARCH_BUNDLE, None, "pagefind")
-    if not kept or {_part_directory(file.path, parts) for file in kept} != set(directories):
-        return None
-    return kept
-
-
-def _part_directory(path: str, parts: int) -> str:
-    if parts == 1:
-        return urls.SEARCH_BUNDLE
-    return urls.SEARCH_BUNDLE + path.removeprefix(urls.SEARCH_BUNDLE).split("/", 1)[0] + "/"
+    # Each part there, and nothing else (no part of an index with another number of parts).
+    found = {next((d for d in directories if f.path.startswith(d)), None) for f in kept or ()}
+    return kept if found == set(directories) else None
 
 
 def build_site(

@@ -638,7 +638,7 @@ def render_pages(
     outputs.append(r.listing(urls.STATS, "stats.html", stats_inputs, stats_page))
     if config.search:
         parts = search.part_directories(
-            [urls.output_path(urls.paper(paper.slug)) for paper in catalog.papers],
+            (paper.slug for paper in catalog.papers),
             search.index_parts(len(catalog.papers), config.search_part_papers),
         )
         outputs.append(

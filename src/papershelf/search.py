@@ -30,7 +30,7 @@ import hashlib
 import json
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,9 +92,10 @@ def _part_of(path: str, parts: int) -> int:
     return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=8).digest(), "big") % parts
 
 
-def part_directories(paths: Sequence[str], parts: int) -> list[str]:
-    """Return the directories of the parts that index some of the pages at `paths`, in order
+def part_directories(slugs: Iterable[str], parts: int) -> list[str]:
+    """Return the directories of the parts that index some of these papers' pages, in order
     (the search page merges them; a part no page falls in has no bundle)."""
+    paths = (urls.output_path(urls.paper(slug)) for slug in slugs)
     used = sorted({_part_of(path, parts) for path in paths})
     return [urls.search_part(part, parts) for part in used]
 
