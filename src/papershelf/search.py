@@ -54,6 +54,9 @@ UNUSED_FILES = frozenset(
         "pagefind-highlight.js",
     }
 )
+# Nor, in a part merged into the first, what Pagefind loads from the first part only: its
+# script, its worker and its WebAssembly (`wasm.<language>.pagefind`).
+_FIRST_PART_ONLY = frozenset({"pagefind.js", "pagefind-worker.js"})
 TIMEOUT_SECONDS = 600
 ENTRY_FILE = "pagefind-entry.json"
 BODY_MARK = b"data-pagefind-body"
@@ -123,15 +126,20 @@ def search_bundles(
     if not any(members):
         members = unmarked
     results: list[tuple[list, list[Problem]] | None] = []
-    todo: list[tuple[int, list[OutputFile | StoredFile], str, str]] = []
+    todo: list[tuple[int, list[OutputFile | StoredFile], str, str, bool]] = []
     for part, listed in enumerate(members):
         if not listed:  # Pagefind makes no index of nothing; the search page leaves it out
             continue
         directory = urls.search_part(part, parts)
-        inputs = digest_text(str(parts), *(f"{path}\0{digest}" for path, digest, _ in listed))
+        # The first part is the one the search page loads Pagefind's script from.
+        first = not results
+        inputs = digest_text(
+            str(parts), str(first), *(f"{path}\0{digest}" for path, digest, _ in listed)
+        )
         found = kept(directory, inputs) if kept is not None else None
         if found is None:
-            todo.append((len(results), [page for _, _, page in listed], directory, inputs))
+            pages_here = [page for _, _, page in listed]
+            todo.append((len(results), pages_here, directory, inputs, first))
         results.append(None if found is None else (list(found), []))
     # Parts are indexed side by side: Pagefind uses the cores for part of its run only, and
     # copying a part's pages out for it is mostly waiting on the disk.
@@ -150,9 +158,11 @@ def search_bundles(
 
 
 def _index(
-    pages: Sequence[OutputFile | StoredFile], directory: str, inputs: str
+    pages: Sequence[OutputFile | StoredFile], directory: str, inputs: str, first: bool = True
 ) -> tuple[list[OutputFile], list[Problem]]:
-    """Index `pages` with Pagefind into a bundle under `directory`, made from `inputs`."""
+    """Index `pages` with Pagefind into a bundle under `directory`, made from `inputs`; only
+    the `first` part of an index has Pagefind's script, worker and WebAssembly (the others are
+    merged into it, and use its own)."""
     executable = pagefind_executable()
     if executable is None:
         return [], [_problem("the Pagefind search indexer is not installed", _INSTALL_HINT)]
@@ -182,7 +192,7 @@ def _index(
         found = {
             path.relative_to(bundle).as_posix(): path.read_bytes()
             for path in sorted(bundle.rglob("*"))
-            if path.is_file() and path.name not in UNUSED_FILES
+            if path.is_file() and _published(path.name, first)
         }
     try:
         canonical = canonical_bundle(found)
@@ -197,6 +207,13 @@ def _index(
         OutputFile(directory + name, data, "pagefind", inputs)
         for name, data in sorted(canonical.items())
     ], []
+
+
+def _published(name: str, first: bool) -> bool:
+    """Whether a file of Pagefind's bundle is published (see UNUSED_FILES)."""
+    if name in UNUSED_FILES:
+        return False
+    return first or not (name in _FIRST_PART_ONLY or name.startswith("wasm."))
 
 
 # ---------------------------------------------------------------- reproducible bundle
