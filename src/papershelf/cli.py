@@ -40,7 +40,11 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n"
         "  papershelf import content/sources/hf-daily-papers-multilingual.txt\n"
-        "  papershelf import page.html --scraped-on 2026-05-30 --dry-run --explain",
+        "  papershelf import page.html --scraped-on 2026-05-30 --dry-run --explain\n"
+        "\n"
+        "Papers listed in content/excluded.yaml (by title, and optionally arXiv id) are\n"
+        "skipped: list a paper there when you delete its file, or the next import adds it\n"
+        "again. Comments in paper files are kept by their keys.",
     )
     imp.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="scraped listing")
     imp.add_argument("--content", type=Path, default=Path("content"), help="default: ./content")
