@@ -12,7 +12,7 @@ from pathlib import Path
 from papershelf.build import BuildOptions, render_site
 from papershelf.content import load_papers
 from papershelf.errors import Location, Problem, ProblemsError, Severity
-from papershelf.exclusions import Exclusion, identity_keys, load_exclusions
+from papershelf.exclusions import Excluded, Exclusion, identity_keys, load_exclusions
 from papershelf.model import Paper
 from papershelf.scaffold import ABSTRACT_PLACEHOLDER
 from papershelf.text import normalize_title
@@ -107,11 +107,10 @@ def curation_problems(papers: Sequence[Paper], *, today: dt.date) -> list[Proble
 def excluded_problems(papers: Sequence[Paper], exclusions: Sequence[Exclusion]) -> list[Problem]:
     """Report paper files of papers that excluded.yaml leaves out (import no longer updates
     them, and the build still publishes them)."""
-    by_key = {key: exclusion for exclusion in exclusions for key in exclusion.identity()}
+    excluded_by = Excluded(exclusions)
     problems = []
     for paper in papers:
-        keys = identity_keys(paper.title, paper.arxiv)
-        exclusion = next((by_key[key] for key in keys if key in by_key), None)
+        exclusion = excluded_by.of(identity_keys(paper.title, paper.arxiv))
         if exclusion is not None:
             problems.append(
                 Problem(

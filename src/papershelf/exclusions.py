@@ -13,6 +13,7 @@ Titles match as duplicates do: case, punctuation and LaTeX are ignored.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +34,6 @@ class Exclusion:
     reason: str
     location: Location
 
-    def identity(self) -> list[str]:
-        """What a paper that this names matches by (see `identity_keys`)."""
-        return identity_keys(self.title, self.arxiv)
-
 
 def identity_keys(title: str, arxiv: str | None) -> list[str]:
     """Return the keys two descriptions of one paper share: its arXiv id, its normalised title."""
@@ -44,6 +41,21 @@ def identity_keys(title: str, arxiv: str | None) -> list[str]:
     if arxiv:
         keys.insert(0, f"arxiv:{arxiv}")
     return keys
+
+
+class Excluded:
+    """The exclusions by the keys a paper they name matches by (see `identity_keys`)."""
+
+    def __init__(self, exclusions: Iterable[Exclusion]) -> None:
+        self._by_key = {
+            key: exclusion
+            for exclusion in exclusions
+            for key in identity_keys(exclusion.title, exclusion.arxiv)
+        }
+
+    def of(self, keys: Iterable[str]) -> Exclusion | None:
+        """Return the exclusion that names a paper with these identity keys, if any."""
+        return next((self._by_key[key] for key in keys if key in self._by_key), None)
 
 
 def load_exclusions(content_dir: Path) -> tuple[tuple[Exclusion, ...], list[Problem]]:

@@ -25,7 +25,7 @@ from papershelf.classify import Classification, classify, compile_rules, explain
 from papershelf.comments import comment_not_kept, keep_comments
 from papershelf.content import PAPERS_DIR, THEMES_FILE, display_path, load_paper, load_papers
 from papershelf.errors import Location, Problem, ProblemsError, Severity, has_errors
-from papershelf.exclusions import Exclusion, identity_keys, load_exclusions
+from papershelf.exclusions import Excluded, Exclusion, identity_keys, load_exclusions
 from papershelf.load import YamlDocument
 from papershelf.model import Paper, Provenance, Scrape, ScrapedEntry, Taxonomy
 from papershelf.progress import Progress, SilentProgress
@@ -180,11 +180,11 @@ def _leave_out(
     candidates: list[_Candidate], exclusions: Sequence[Exclusion]
 ) -> tuple[list[_Candidate], list[str]]:
     """Drop the candidates that excluded.yaml names; return the rest, and a line for each."""
-    by_key = {key: exclusion for exclusion in exclusions for key in exclusion.identity()}
+    excluded_by = Excluded(exclusions)
     kept: list[_Candidate] = []
     excluded: list[str] = []
     for candidate in candidates:
-        exclusion = next((by_key[key] for key in candidate.keys if key in by_key), None)
+        exclusion = excluded_by.of(candidate.keys)
         if exclusion is None:
             kept.append(candidate)
         else:
