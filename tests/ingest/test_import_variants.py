@@ -300,3 +300,51 @@ def test_copy_starting_at_a_bracketed_title_is_text_not_json(workspace: Path):
 def test_terminal_colour_codes_in_a_copy_are_refused_at_their_column(workspace: Path):
     text = "Jan 5\n\n" + entry("A \x1b[1mBold\x1b[0m Title", "  • 3 authors", "Nov 12, 2025")
     assert_refused(workspace, text, "s.txt:3:3: error: control character U+001B in the listing")
+
+
+SEED = "content/sources/hf-daily-papers-multilingual.txt"
+
+
+def seed_copy(repo_root: Path, credits: dict[str, str]) -> str:
+    """Return the seed as a copy that lost its lines' leading spaces, with the credit line of
+    each paper whose title starts with a key of `credits` replaced by its value."""
+    lines = [line.lstrip() for line in (repo_root / SEED).read_text(encoding="utf-8").split("\n")]
+    for start, credit in credits.items():
+        title = next(n for n, line in enumerate(lines) if line.startswith(start))
+        separator = lines.index("·", title)
+        lines[separator - 1] = credit
+    return "\n".join(lines)
+
+
+def test_organisation_lines_without_alt_text_or_leading_space_are_names(
+    workspace: Path, repo_root: Path
+):
+    # A copy that dropped the logos' alt texts (the handles) and every line's leading spaces
+    # ('• 33 authors' lost its indent): ' AI at Meta' became 'AI at Meta', which is not handle
+    # 'AI' and name 'at Meta'.
+    text = seed_copy(
+        repo_root, {"FineWeb2:": "FineData", "Omnilingual ASR:": "AI at Meta", "UL2:": "Google"}
+    )
+    assert "  • " not in text
+    result = import_text(workspace, text, "--scraped-on", "2026-01-05")
+    assert result.returncode == 0, result.stderr
+    found = {title.split(":")[0]: paper for title, paper in papers(workspace).items()}
+    assert len(found) == 31
+    assert found["Omnilingual ASR"]["organization"] == {"name": "AI at Meta"}
+    assert found["FineWeb2"]["organization"] == {"name": "FineData"}
+    assert found["UL2"]["organization"] == {"name": "Google"}
+    assert found["LangSAMP"]["authors"] == {"count": 5}
+
+
+def test_organisation_lines_keep_their_handles_in_a_copy_without_leading_spaces(
+    workspace: Path, repo_root: Path
+):
+    # The same copy with the alt texts: 'Yi' credits 01-ai ('01.AI'), a handle its name spells,
+    # so the copy shows the handles, and every organisation line starts with one.
+    text = seed_copy(repo_root, {"Omnilingual ASR:": "facebook AI at Meta", "Yi:": "01-ai 01.AI"})
+    result = import_text(workspace, text, "--scraped-on", "2026-01-05")
+    assert result.returncode == 0, result.stderr
+    found = {title.split(":")[0]: paper for title, paper in papers(workspace).items()}
+    assert found["FineWeb2"]["organization"] == {"handle": "HuggingFaceFW", "name": "FineData"}
+    assert found["Omnilingual ASR"]["organization"] == {"handle": "facebook", "name": "AI at Meta"}
+    assert found["Yi"]["organization"] == {"handle": "01-ai", "name": "01.AI"}

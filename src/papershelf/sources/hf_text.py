@@ -18,7 +18,13 @@ otherwise kept exactly, LaTeX and typos included.
 Organisation lines: the page shows an avatar whose alt text is the Hugging Face handle, then the
 display name, so a copy reads `<handle> <Display Name>` (`Idiap Idiap Research Institute`). A
 copy that dropped the alt text starts with the separating space (` Google`): no handle. A line of
-a single word is a display name without a handle, since the alt text is what copies drop.
+a single word is a display name without a handle, since the alt text is what copies drop. That
+leading space is lost with all others in a copy whose authors lines lost their indent
+(`• 33 authors`, not `  • 33 authors`). Such a copy shows that it kept the alt texts when one of
+its organisation lines starts with a word whose letters and digits appear, in order, in the rest
+(`Idiap Idiap Research Institute`, `umass University of Massachusetts Amherst`); without such a
+line, each organisation line is a display name as a whole, so that `AI at Meta` does not become
+handle `AI`, name `at Meta`: no handle is made up.
 
 A copy of a daily or trending page also keeps each card's controls, on lines of their own: the
 submitter badge (`Submitted by` and a handle), the upvote button (`Upvote`, `23` or `-`), the
@@ -61,6 +67,8 @@ _DATE_LINE = re.compile(rf"^(?P<date>{DATE_PATTERN})(?:\s+(?P<comments>\d+))?$")
 # Longer than any organisation name; a longer line before '·' is an abstract whose paper lost
 # its authors line.
 _MAX_ORGANIZATION_LENGTH = 120
+# What a Hugging Face user or organisation name may hold (as in the HTML's /<handle> links).
+_HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # A card's buttons and badges, as a text copy shows them (see the module docstring).
 _CARD_CONTROL = re.compile(
     r"^(?:Submitted by(?:\s+\S+)?|Upvoted?|GitHub|arXiv Page|-|\d+(?:\.\d+)?k?)$", re.IGNORECASE
@@ -121,6 +129,9 @@ def parse_hf_text(
     problems: list[Problem] = []
     drafts: list[_Draft] = []
     page_date: ListingDate | None = None
+    # Each paper's lines before its '·', the '·' line and the date line after it. All are found
+    # before any is read, since how some lines read depends on the whole copy.
+    papers: list[tuple[list[_Line], _Line, list[_Line]]] = []
     start = 0  # index of the first line after the previous paper
     for sep in (i for i, line in enumerate(lines) if line.stripped == SEPARATOR):
         region = lines[start:sep]
@@ -130,13 +141,15 @@ def parse_hf_text(
         date_index = _date_line_index(lines, sep)
         after = lines[date_index : date_index + 1]
         # A title and its credit line must remain: a lone number there is a title, not a count.
-        region = _skip_card_controls(region, keep=2)
-        draft, found = _read_entry(region, lines[sep], after, display_path)
+        papers.append((_skip_card_controls(region, keep=2), lines[sep], after))
+        # A date line, even an unreadable one, belongs to this paper, not to the next one's title.
+        start = date_index + 1 if after and after[0].stripped else sep + 1
+    handles_shown = _shows_handles([_credit_line(region) for region, _, _ in papers])
+    for region, separator, after in papers:
+        draft, found = _read_entry(region, separator, after, display_path, handles_shown)
         problems.extend(found)
         if draft is not None:
             drafts.append(draft)
-        # A date line, even an unreadable one, belongs to this paper, not to the next one's title.
-        start = date_index + 1 if after and after[0].stripped else sep + 1
     rest = lines[start:]
     if start == 0:
         page_date, rest, found = _split_header(rest, display_path)
@@ -208,8 +221,32 @@ def _skip_card_controls(region: list[_Line], *, keep: int) -> list[_Line]:
     return region[filled[skip] :] if skip < len(filled) else []
 
 
+def _credit_line(region: list[_Line]) -> _Line | None:
+    """Return a paper's last line before its `·`: its authors or organisation line."""
+    return next((line for line in reversed(region) if line.stripped), None)
+
+
+def _shows_handles(credits: list[_Line | None]) -> bool:
+    """Tell whether an organisation line that does not start with a space starts with its
+    handle: unless the copy lost its leading spaces (an authors line's bullet lost its indent),
+    it does; if it did, only when some organisation line starts with a word the rest spells."""
+    lines = [line for line in credits if line is not None]
+    if any(line.text[0].isspace() for line in lines) or not any(
+        _BULLET.match(line.text) and AUTHORS_LINE.match(line.text) for line in lines
+    ):
+        return True
+    return any(
+        name and _HANDLE.match(handle) and _spells_handle(name, handle)
+        for handle, _, name in (line.stripped.partition(" ") for line in lines)
+    )
+
+
 def _read_entry(
-    region: list[_Line], separator: _Line, after: list[_Line], display_path: str
+    region: list[_Line],
+    separator: _Line,
+    after: list[_Line],
+    display_path: str,
+    handles_shown: bool,
 ) -> tuple[_Draft | None, list[Problem]]:
     """Read one paper from the lines before its `·` and the line after it."""
     filled = [i for i, line in enumerate(region) if line.stripped]
@@ -224,7 +261,7 @@ def _read_entry(
     if any(AUTHORS_LINE.match(line.stripped) for line in body):
         # An authors line among a paper's lines: the paper before lost its '·' and date.
         return None, [_truncated(body[0], display_path)]
-    authors, organization, problem = _read_credit(credit, display_path)
+    authors, organization, problem = _read_credit(credit, display_path, handles_shown)
     if problem:
         return None, [problem]
     title_lines, paragraphs = _title_and_abstract(body)
@@ -257,9 +294,10 @@ def _title_and_abstract(lines: list[_Line]) -> tuple[list[_Line], list[list[_Lin
 
 
 def _read_credit(
-    line: _Line, display_path: str
+    line: _Line, display_path: str, handles_shown: bool
 ) -> tuple[Authors | None, Organization | None, Problem | None]:
-    """Read `• N authors` or an organisation line (`handle Display Name` or ` Display Name`)."""
+    """Read `• N authors` or an organisation line (`handle Display Name` or ` Display Name`;
+    without `handles_shown`, `Display Name` as a whole)."""
     text = line.stripped
     match = AUTHORS_LINE.match(text)
     if match:
@@ -274,9 +312,16 @@ def _read_credit(
         )
         return None, None, Problem(_at(line, display_path), message)
     handle, _, name = text.partition(" ")
-    if line.text[0].isspace() or not name.strip():
+    name = name.strip()
+    if line.text[0].isspace() or not name or not _HANDLE.match(handle) or not handles_shown:
         return None, Organization(name=text), None
-    return None, Organization(name=name.strip(), handle=handle), None
+    return None, Organization(name=name, handle=handle), None
+
+
+def _spells_handle(name: str, handle: str) -> bool:
+    """Tell whether the handle's letters and digits appear in `name` in order, case aside."""
+    rest = iter(name.casefold())
+    return all(char in rest for char in handle.casefold() if char.isalnum())
 
 
 def _read_date_line(
