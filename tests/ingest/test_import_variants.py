@@ -348,3 +348,53 @@ def test_organisation_lines_keep_their_handles_in_a_copy_without_leading_spaces(
     assert found["FineWeb2"]["organization"] == {"handle": "HuggingFaceFW", "name": "FineData"}
     assert found["Omnilingual ASR"]["organization"] == {"handle": "facebook", "name": "AI at Meta"}
     assert found["Yi"]["organization"] == {"handle": "01-ai", "name": "01.AI"}
+
+
+def test_title_of_digits_in_a_copy_without_upvote_counts_is_a_title(
+    workspace: Path, repo_root: Path
+):
+    # The seed shows no upvote counts: its papers start with their titles, so a number
+    # starting a paper is its title, as in a paper called '2048'.
+    seed = (repo_root / SEED).read_text(encoding="utf-8")
+    abstract = "We present 2048, a sliding-tile puzzle benchmark for multilingual language models."
+    text = seed.rstrip("\n") + "\n\n" + entry("2048", "  • 3 authors", "Mar 4, 2024", abstract)
+    result = import_text(workspace, text, "--scraped-on", "2026-01-05")
+    assert result.returncode == 0, result.stderr
+    assert "32 added" in result.stdout
+    found = papers(workspace)
+    assert found["2048"]["abstract"] == abstract
+    assert (
+        (workspace / "content" / "papers" / "2048.yaml").read_text().startswith("title: '2048'\n")
+    )
+    assert str(found["2048"]["published"]) == "2024-03-04"
+
+
+def test_title_of_digits_after_an_upvote_count_is_a_title(workspace: Path):
+    # A search page's copy: an upvote count ('-' for none) before every title.
+    text = (
+        "Daily Papers\n\nJan 5\n\n"
+        "19\n\n1984\n\nWe revisit surveillance in language model deployments.\n\n"
+        "  • 3 authors\n·\nSep 3, 2024 2\n\n"
+        "-\n\nMathCoder: Seamless Code Integration in LLMs\n\n"
+        "We present MathCoder, models that write code to solve math problems.\n\n"
+        "  • 10 authors\n·\nOct 5, 2023\n"
+    )
+    result = import_text(workspace, text)
+    assert result.returncode == 0, result.stderr
+    found = papers(workspace)
+    assert sorted(found) == ["1984", "MathCoder: Seamless Code Integration in LLMs"]
+    assert found["1984"]["abstract"] == "We revisit surveillance in language model deployments."
+    assert (found["1984"]["comments"], "upvotes" in found["1984"]) == (2, False)
+
+
+def test_lone_number_before_a_paper_without_abstract_says_it_was_read_as_a_count(
+    workspace: Path,
+):
+    text = "Jan 5\n\n2048\n\nA Paper Without Its Abstract\n\n  • 1 author\n·\nSep 3, 2024\n"
+    result = import_text(workspace, text)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        "s.txt:5:1: error: entry 'A Paper Without Its Abstract' has no abstract",
+        "  hint: line 3 ('2048') before it is read as its upvote count, as a number is before "
+        "every title of this copy",
+    ]

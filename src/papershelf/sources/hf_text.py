@@ -30,7 +30,9 @@ A copy of a daily or trending page also keeps each card's controls, on lines of 
 submitter badge (`Submitted by` and a handle), the upvote button (`Upvote`, `23` or `-`), the
 GitHub button with its stars (`GitHub`, `62.2k`) and `arXiv Page`. They come before a title or
 after a date and are skipped; their numbers are not read, since a copy does not show which paper
-a count after a date belongs to.
+a count after a date belongs to. A search page's copy may show the upvote count alone (`19`, `-`)
+before each title: a number that starts every paper is that count, but where some paper starts
+with a title, a number starting another is its title (`1984`).
 
 Before the first paper comes the page header (banner, `Daily Papers`, a search query, the
 Daily/Weekly/Monthly tabs) ending with the page date (`Jan 5`), which is the scrape day; see
@@ -71,9 +73,13 @@ _MAX_ORGANIZATION_LENGTH = 120
 _HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # A card's buttons and badges, as a text copy shows them (see the module docstring).
 _CARD_CONTROL = re.compile(
-    r"^(?:Submitted by(?:\s+\S+)?|Upvoted?|GitHub|arXiv Page|-|\d+(?:\.\d+)?k?)$", re.IGNORECASE
+    r"^(?:Submitted by(?:\s+\S+)?|Upvoted?|GitHub|arXiv Page)$", re.IGNORECASE
 )
 _SUBMITTED_BY = re.compile(r"^Submitted by$", re.IGNORECASE)
+# The buttons whose count follows them on a line of its own.
+_COUNTED_BUTTON = re.compile(r"^(?:Upvoted?|GitHub)$", re.IGNORECASE)
+# An upvote count ('-' for none) or a number of GitHub stars; also what a title of digits is.
+_COUNT = re.compile(r"^(?:-|\d+(?:\.\d+)?k?)$", re.IGNORECASE)
 # Only a fallback for copies without a page date; the page date is what ends the header.
 _KNOWN_HEADER = re.compile(
     r"^(new|Subscribe|Daily Papers|Trending Papers|Daily|Weekly|Monthly"
@@ -140,13 +146,19 @@ def parse_hf_text(
             problems.extend(found)
         date_index = _date_line_index(lines, sep)
         after = lines[date_index : date_index + 1]
-        # A title and its credit line must remain: a lone number there is a title, not a count.
+        # A title and its credit line must remain: a control's name there is a title.
         papers.append((_skip_card_controls(region, keep=2), lines[sep], after))
         # A date line, even an unreadable one, belongs to this paper, not to the next one's title.
         start = date_index + 1 if after and after[0].stripped else sep + 1
     handles_shown = _shows_handles([_credit_line(region) for region, _, _ in papers])
+    # Regions start at a non-blank line, if any (controls skipped, or the previous date line).
+    counts_shown = all(region and _COUNT.match(region[0].stripped) for region, _, _ in papers)
     for region, separator, after in papers:
-        draft, found = _read_entry(region, separator, after, display_path, handles_shown)
+        count = None
+        if counts_shown and sum(1 for line in region if line.stripped) > 2:
+            # The upvote count, as before every title of this copy; a title and credit remain.
+            count, region = region[0], region[1:]
+        draft, found = _read_entry(region, separator, after, display_path, handles_shown, count)
         problems.extend(found)
         if draft is not None:
             drafts.append(draft)
@@ -154,7 +166,7 @@ def parse_hf_text(
     if start == 0:
         page_date, rest, found = _split_header(rest, display_path)
         problems.extend(found)
-    leftover = _first_text_line(_skip_card_controls(rest, keep=0))
+    leftover = _first_text_line(_skip_card_controls(rest, keep=0, counts=True))
     if leftover is not None:
         problems.append(_truncated(leftover, display_path))
     elif not drafts and not problems:
@@ -208,16 +220,24 @@ def _split_header(
     return page_date, region[date_index + 1 :], [problem] if problem else []
 
 
-def _skip_card_controls(region: list[_Line], *, keep: int) -> list[_Line]:
-    """Drop the card controls that start `region`, leaving at least `keep` non-blank lines."""
+def _skip_card_controls(region: list[_Line], *, keep: int, counts: bool = False) -> list[_Line]:
+    """Drop the card controls that start `region`, leaving at least `keep` non-blank lines;
+    with `counts`, also the numbers between them that follow no button."""
     filled = [i for i, line in enumerate(region) if line.stripped]
     skip = 0
-    while len(filled) - skip > keep and _CARD_CONTROL.match(region[filled[skip]].stripped):
-        submitted_by = _SUBMITTED_BY.match(region[filled[skip]].stripped)
+    while len(filled) - skip > keep:
+        text = region[filled[skip]].stripped
+        if not (_CARD_CONTROL.match(text) or (counts and _COUNT.match(text))):
+            break
         skip += 1
-        # The submitter's handle follows on its own line; handles have no spaces.
-        if submitted_by and len(filled) - skip > keep and " " not in region[filled[skip]].stripped:
-            skip += 1
+        if len(filled) - skip <= keep:
+            break
+        following = region[filled[skip]].stripped
+        if _SUBMITTED_BY.match(text):
+            # The submitter's handle follows on its own line; handles have no spaces.
+            skip += " " not in following
+        elif _COUNTED_BUTTON.match(text):
+            skip += bool(_COUNT.match(following))
     return region[filled[skip] :] if skip < len(filled) else []
 
 
@@ -247,8 +267,10 @@ def _read_entry(
     after: list[_Line],
     display_path: str,
     handles_shown: bool,
+    count: _Line | None,
 ) -> tuple[_Draft | None, list[Problem]]:
-    """Read one paper from the lines before its `·` and the line after it."""
+    """Read one paper from the lines before its `·` and the line after it; `count` is the
+    line before them that was taken for the paper's upvote count."""
     filled = [i for i, line in enumerate(region) if line.stripped]
     if not filled:
         message = f"'{SEPARATOR}' line has no paper before it"
@@ -268,7 +290,13 @@ def _read_entry(
     title = " ".join(line.stripped for line in title_lines)
     if not paragraphs:
         message = f"entry '{shorten(title)}' has no abstract"
-        return None, [Problem(_at(body[0], display_path), message)]
+        hint = None
+        if count is not None:
+            hint = (
+                f"line {count.number} ('{count.stripped}') before it is read as its upvote "
+                "count, as a number is before every title of this copy"
+            )
+        return None, [Problem(_at(body[0], display_path), message, hint=hint)]
     if not after or not after[0].stripped:
         message = f"entry '{shorten(title)}' is truncated: no date after '{SEPARATOR}'"
         return None, [Problem(_at(separator, display_path), message)]
