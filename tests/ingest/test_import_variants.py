@@ -398,3 +398,55 @@ def test_lone_number_before_a_paper_without_abstract_says_it_was_read_as_a_count
         "  hint: line 3 ('2048') before it is read as its upvote count, as a number is before "
         "every title of this copy",
     ]
+
+
+def day_page(data_props: str, *cards: tuple[str, str]) -> str:
+    """Return a saved day page (Jun 3, 2026) whose cards, as (arXiv id, title), show no date."""
+    articles = "".join(
+        f'<article class="relative overflow-hidden rounded-xl border"><div><h3>'
+        f'<a href="/papers/{paper_id}" class="line-clamp-2 cursor-pointer">{title}</a></h3>'
+        f'<p class="line-clamp-2">The abstract of {title}.</p>'
+        "<ul><li>3 authors</li></ul></div></article>\n"
+        for paper_id, title in cards
+    )
+    return (
+        '<html><body><main><div class="flex"><a href="/papers/date/2026-06-03" '
+        'class="font-semibold"><time datetime="2026-06-03">Jun 3</time></a></div>\n'
+        f'<div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="'
+        f'{data_props}"></div>\n{articles}</main></body></html>'
+    )
+
+
+# The data as the shared trending page holds it: each paper with its publishedAt; here cut
+# short inside the second paper, as the saved page's attribute is in the shared excerpt.
+CUT_SHORT_DATA = (
+    "{&quot;canSubmit&quot;:false,&quot;dailyPapers&quot;:[{&quot;paper&quot;:{&quot;id&quot;:"
+    "&quot;2606.01234&quot;,&quot;title&quot;:&quot;Kandinsky 6.0&quot;,&quot;publishedAt&quot;:"
+    "&quot;2026-05-28T17:59:59.000Z&quot;},&quot;numComments&quot;:2},{&quot;paper&quot;:"
+    "{&quot;id&quot;:&quot;2606.03748&quot;,&quot;authors&quot;:[{&quot;name&quot;:&quot;Team"
+)
+
+
+def test_day_page_card_without_date_takes_its_date_from_the_page_data(workspace: Path):
+    page = day_page(CUT_SHORT_DATA, ("2606.01234", "Kandinsky 6.0"))
+    (workspace / "day.html").write_text(page, encoding="utf-8")
+    result = run_cli("import", "day.html", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    # The paper's publishedAt, not the day the page listed it (2026-06-03).
+    assert str(papers(workspace)["Kandinsky 6.0"]["published"]) == "2026-05-28"
+
+
+def test_day_page_card_whose_date_is_nowhere_on_the_page_is_refused(workspace: Path):
+    page = day_page(
+        CUT_SHORT_DATA, ("2606.01234", "Kandinsky 6.0"), ("2606.03748", "YOLO26: Vision Models")
+    )
+    (workspace / "day.html").write_text(page, encoding="utf-8")
+    result = run_cli("import", "day.html", cwd=workspace)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.splitlines()[:2] == [
+        "day.html:4:1: error: card 'YOLO26: Vision Models' has no date, and the page's "
+        "DailyPapers data does not give it",
+        "  hint: save the page again once it has loaded, or import the JSON of "
+        "https://huggingface.co/api/daily_papers?date=2026-06-03",
+    ]
+    assert list(papers(workspace)) == []

@@ -3,7 +3,10 @@
 Every listing page server-renders `<div data-target="DailyPapers" data-props="{json}">`, whose
 `dailyPapers` (or, on search pages, `searchResults`) are the API's daily-paper objects: real
 upvotes, author names, arXiv ids, GitHub repositories. That is read first. Without it the
-`<article>` cards are read instead. Each card holds its content twice (a desktop half and a
+`<article>` cards are read instead. A card without a date of its own (as a day page's may be)
+takes its paper's `publishedAt` from the papers a cut-short data-props still holds whole; the
+page's day is when Hugging Face listed the paper, not when it was published, so a card whose
+date is nowhere on the page is an error. Each card holds its content twice (a desktop half and a
 phone half), so every field is taken from its first occurrence and each paper once. The
 lookups key on markup that has outlived Hugging Face's restyles, not on Tailwind classes:
 `h3 a[href^="/papers/"]` (title), `a[href$="#community"]` (comment count), an organisation link
@@ -39,7 +42,7 @@ from papershelf.sources.dates import (
     parse_listing_date,
     resolve_dates,
 )
-from papershelf.sources.hf_json import LIST_KEYS, entry_from_daily_paper
+from papershelf.sources.hf_json import LIST_KEYS, complete_items, entry_from_daily_paper
 from papershelf.text import extract_links, is_arxiv_id
 
 FORMAT = "hf-html"
@@ -77,7 +80,8 @@ def parse_hf_html(
             items, card_lines, props_location, display_path, page_date, scraped_on
         )
     if cards:
-        scrape, problems = _from_cards(cards, display_path, page_date, scraped_on)
+        known = _dates_in_cut_short_data(soup) if hydration_problem else {}
+        scrape, problems = _from_cards(cards, display_path, page_date, scraped_on, known)
         if hydration_problem and scrape is not None:
             # A page saved before it finished loading, or cut short: the cards lack the data's
             # author names and upvotes, so say which source was read.
@@ -172,8 +176,13 @@ def _cards(soup: BeautifulSoup) -> list[_Card]:
 
 
 def _from_cards(
-    cards: list[_Card], display_path: str, page_date: dt.date | None, scraped_on: dt.date | None
+    cards: list[_Card],
+    display_path: str,
+    page_date: dt.date | None,
+    scraped_on: dt.date | None,
+    known_dates: dict[str, dt.date],
 ) -> tuple[Scrape | None, list[Problem]]:
+    """Read the cards; `known_dates` are papers' dates by id from elsewhere on the page."""
     drafts: list[dict[str, Any]] = []
     dates: list[ListingDate] = []
     problems: list[Problem] = []
@@ -181,13 +190,13 @@ def _from_cards(
         location = _element_location(card.article, display_path)
         title = rendered_text(card.title_link.get_text(" "))
         date_text = _card_date_text(card.article)
-        if date_text is None and page_date is None:
-            problems.append(Problem(location, f"card '{shorten(title)}' has no date"))
+        known = known_dates.get(card.paper_id)
+        if date_text is None and known is None:
+            problems.append(_no_date(title, location, page_date))
             continue
         if date_text is None:
-            # Day pages may leave the date off their cards: their papers are the page's day.
             date: ListingDate | None = ListingDate(
-                page_date.month, page_date.day, page_date.year, page_date.isoformat(), location
+                known.month, known.day, known.year, known.isoformat(), location
             )
         else:
             date, problem = parse_listing_date(date_text, location)
@@ -206,6 +215,33 @@ def _from_cards(
         for fields, published in zip(drafts, resolved.dates, strict=True)
     )
     return Scrape(display_path, FORMAT, resolved.scraped_on, entries), problems  # warnings
+
+
+def _no_date(title: str, location: Location, page_date: dt.date | None) -> Problem:
+    # Not the page's day: a day page lists papers days, or months, after they were published.
+    api = "https://huggingface.co/api/daily_papers"
+    if page_date is not None:
+        api += f"?date={page_date.isoformat()}"
+    return Problem(
+        location,
+        f"card '{shorten(title)}' has no date, and the page's DailyPapers data does not give it",
+        hint=f"save the page again once it has loaded, or import the JSON of {api}",
+    )
+
+
+def _dates_in_cut_short_data(soup: BeautifulSoup) -> dict[str, dt.date]:
+    """Return the `publishedAt` day of each paper an unreadable data-props holds whole: one cut
+    short still starts with every paper before the cut."""
+    element = soup.find(attrs={"data-target": "DailyPapers"})
+    raw = element.get("data-props") if isinstance(element, Tag) else None
+    dates: dict[str, dt.date] = {}
+    for item in complete_items(raw) if isinstance(raw, str) else ():
+        paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
+        paper_id, published = paper.get("id"), paper.get("publishedAt") or item.get("publishedAt")
+        day = parse_iso_date(published) if isinstance(published, str) else None
+        if isinstance(paper_id, str) and day is not None:
+            dates.setdefault(paper_id, day)
+    return dates
 
 
 def _card_fields(card: _Card, title: str, location: Location) -> dict[str, Any]:

@@ -162,6 +162,43 @@ def _items_with_offsets(
     return None, [Problem(_location(text, start, display_path), message)]
 
 
+def complete_items(text: str) -> list[dict[str, Any]]:
+    """Return the objects in the daily-paper lists of a JSON object that may be cut short:
+    those before the cut, from each list up to it."""
+    decoder = json.JSONDecoder()
+    items: list[dict[str, Any]] = []
+    pos = _skip_space(text, 0)
+    if not text.startswith("{", pos):
+        return items
+    pos = _skip_space(text, pos + 1)
+    try:
+        while text.startswith('"', pos):
+            key, pos = decoder.raw_decode(text, pos)
+            pos = _skip_space(text, pos)
+            if not text.startswith(":", pos):
+                break
+            pos = _skip_space(text, pos + 1)
+            if key in LIST_KEYS and text.startswith("[", pos):
+                pos = _skip_space(text, pos + 1)
+                while not text.startswith("]", pos):
+                    item, pos = decoder.raw_decode(text, pos)
+                    if isinstance(item, dict):
+                        items.append(item)
+                    pos = _skip_space(text, pos)
+                    if text.startswith(",", pos):
+                        pos = _skip_space(text, pos + 1)
+                pos += 1
+            else:
+                _, pos = decoder.raw_decode(text, pos)
+            pos = _skip_space(text, pos)
+            if not text.startswith(",", pos):
+                break
+            pos = _skip_space(text, pos + 1)
+    except (json.JSONDecodeError, RecursionError):
+        pass  # the cut: what came before it is kept
+    return items
+
+
 # json.loads has already checked the syntax, so these scanners only find where values start.
 def _array_items(text: str, pos: int, decoder: json.JSONDecoder) -> list[tuple[Any, int]]:
     items: list[tuple[Any, int]] = []
