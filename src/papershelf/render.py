@@ -7,7 +7,6 @@ are made of; then the home page, the theme and tag listings and the other pages.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import itertools
 import operator
@@ -157,8 +156,7 @@ class _Renderer:
             shown = description or self.config.description or self.config.title
             description = f"{title}, {where}: {shown}"
             title = f"{title}, {where}"
-        return dataclasses.replace(
-            self.meta(route, title, description, feeds),
+        return self.meta(route, title, description, feeds)._replace(
             section=first_route if later else None,
             previous_href=pagination.previous_href,
             next_href=pagination.next_href,
@@ -400,7 +398,7 @@ def render_pages(
         if job.render_page:
             context = PaperPage(
                 site=sv,
-                page=dataclasses.replace(r.meta(route, view.title, view.excerpt), kind="article"),
+                page=r.meta(route, view.title, view.excerpt)._replace(kind="article"),
                 paper=view,
                 related=r.links(catalog.related[paper.slug]),
                 citation=citation,
@@ -608,8 +606,7 @@ def render_pages(
                 for y in (newer, older)
             )
             description = f"Every paper published in {year}, newest first."
-            meta = dataclasses.replace(
-                r.meta(route, f"Papers published in {year}", description),
+            meta = r.meta(route, f"Papers published in {year}", description)._replace(
                 section=urls.ARCHIVE,
                 previous_href=before.href if before is not None else None,
                 next_href=after.href if after is not None else None,

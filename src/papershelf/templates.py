@@ -5,10 +5,10 @@ static files beside the templates.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import traceback
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -102,10 +102,10 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def render_template(env: jinja2.Environment, name: str, context: object) -> str:
-    """Render template `name` with the fields of `context` (a dataclass) as its variables."""
-    values = {field.name: getattr(context, field.name) for field in dataclasses.fields(context)}
-    return env.get_template(name).render(values)
+def render_template(env: jinja2.Environment, name: str, context: Any) -> str:
+    """Render template `name` with the fields of `context` (a named tuple of contexts.py) as its
+    variables."""
+    return env.get_template(name).render(context._asdict())
 
 
 def template_problem(exc: Exception, name: str, templates_dir: Path) -> Problem:
