@@ -1,5 +1,3 @@
-import sys
+from papershelf.cli import run
 
-from papershelf.cli import main
-
-sys.exit(main())
+run()

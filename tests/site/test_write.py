@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,48 @@ def test_files_kept_from_the_last_build_are_those_it_recorded_with_inputs(tmp_pa
     assert committed.files.keys() == {"a/index.html", "b/index.html", ".nojekyll"}
     assert (out_dir / "a/index.html").read_bytes() == b"A"
     assert not (out_dir / "c").exists()
+
+
+def test_the_program_prints_and_exits_as_main_returns(content, templates, out_dir) -> None:
+    # `papershelf` ends its process at once after a command (cli.run): what it printed must
+    # still arrive whole through a pipe (buffered, as it is without PYTHONUNBUFFERED), with the
+    # exit status main() returns.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+    def program(*extra: str) -> subprocess.CompletedProcess[str]:
+        args = ["build", "--content", str(content), "--templates", str(templates)]
+        args += ["--out", str(out_dir), *extra]
+        return subprocess.run(
+            [sys.executable, "-m", "papershelf", *args], capture_output=True, text=True, env=env
+        )
+
+    built = program()
+    assert (built.returncode, built.stderr) == (0, "")
+    summary = rf"built {re.escape(str(out_dir))}/: \d+ pages, \d+ feeds, \d+ files \(7 papers\) in "
+    assert re.fullmatch(summary + r"[\d.]+s\n", built.stdout)
+    again = program()  # from the cache: the build ended without saving it otherwise
+    assert again.returncode == 0 and again.stdout.startswith(f"built {out_dir}/: ")
+    (out_dir / "feed.json").write_text("{}")
+    checked = program("--check", "--quiet")
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines()[1:] == [
+        f"  changed: {out_dir}/feed.json",
+        "run `papershelf build` and commit the result",
+    ]
+    (content / OMNI).write_text((content / OMNI).read_text().replace("theme: speech", "theme: x"))
+    failed = program()
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert failed.stderr.endswith("papershelf build: 1 error; nothing was written\n")
+
+
+def test_main_leaves_the_garbage_collector_as_it_found_it(content, templates, out_dir) -> None:
+    # main() is for callers that go on running (tests, scripts): a build pauses the collector
+    # and must start it again, and it must not end the process.
+    import gc
+
+    from papershelf.cli import main
+
+    args = ["build", "--content", str(content), "--templates", str(templates)]
+    assert gc.isenabled()
+    assert main([*args, "--out", str(out_dir), "--quiet"]) == 0
+    assert gc.isenabled()
