@@ -12,10 +12,9 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from html import unescape
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -49,14 +48,12 @@ _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), chec
 _TAG = re.compile(r"<[^>]*>")
 
 
-@dataclass(frozen=True)
-class MetaTag:
+class MetaTag(NamedTuple):
     name: str
     content: str
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):
     """One paper's citation in every form the paper page offers."""
 
     bibtex: str

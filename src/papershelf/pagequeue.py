@@ -15,8 +15,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from papershelf.errors import Problem
 from papershelf.sitewriter import InputsBasis, SiteWriter, StoredFile
@@ -38,8 +37,7 @@ Render = Callable[[str, Any], str]  # (template name, context) -> HTML
 Explain = Callable[[Exception, str], Problem]  # (error, template name) -> problem
 
 
-@dataclass(frozen=True)
-class QueuedPage:
+class QueuedPage(NamedTuple):
     """A page to render: where it goes, from which template and context."""
 
     path: str
@@ -51,8 +49,7 @@ class QueuedPage:
     counted: bool = False
 
 
-@dataclass(frozen=True)
-class QueuedFiles:
+class QueuedFiles(NamedTuple):
     """Files made by a function (a paper's page and citation files): `make` returns them, and
     runs wherever the queue's work runs. An error in it is a problem of `template`."""
 
@@ -62,8 +59,7 @@ class QueuedFiles:
     counted: bool = False
 
 
-@dataclass(frozen=True)
-class Carry:
+class Carry(NamedTuple):
     """What work makes besides files (values for the build cache), handed back to the process
     that finishes the queue: `take` runs where the work ran, every `every` items and at the
     end, and returns what it made since it last ran (pickled, so that it travels, and holds

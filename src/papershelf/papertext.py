@@ -8,8 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup
 
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 
-@dataclass(frozen=True)
-class PaperText:
+class PaperText(NamedTuple):
     """A paper's text as readers see it: LaTeX resolved, Markdown rendered with raw HTML off."""
 
     title: str

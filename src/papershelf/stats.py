@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -29,8 +29,7 @@ WIDTH = 400
 MAX_LABEL = 36
 
 
-@dataclass(frozen=True)
-class DataTable:
+class DataTable(NamedTuple):
     """A chart's numbers: `header` names the columns, the first one the row labels."""
 
     caption: str
@@ -38,14 +37,12 @@ class DataTable:
     rows: tuple[tuple[str, tuple[str, ...]], ...]
 
 
-@dataclass(frozen=True)
-class LegendItem:
+class LegendItem(NamedTuple):
     label: str
     series: str
 
 
-@dataclass(frozen=True)
-class Chart:
+class Chart(NamedTuple):
     """One chart: templates show `summary` as its text alternative, with id `<id>-summary`."""
 
     id: str
@@ -56,8 +53,7 @@ class Chart:
     table: DataTable
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(NamedTuple):
     papers: int
     themes: int
     tags: int
