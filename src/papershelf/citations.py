@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from html import unescape
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -143,7 +142,13 @@ def strip_tags(html: str) -> str:
     # str.split() splits at the whitespace isprintable() rejects, and at spaces.
     if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
         text = " ".join(text.split())
-    return unescape(text) if "&" in text else text
+    if "&" not in text:
+        return text
+    # Imported here: html's module of entities takes longer to import than most texts take to
+    # cut, and an edit build whose texts hold no entity needs none of it.
+    from html import unescape
+
+    return unescape(text)
 
 
 def scholarly_article(
