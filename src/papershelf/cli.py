@@ -430,6 +430,8 @@ def run() -> NoReturn:
 def exit_now(code: int) -> NoReturn:
     """End the process with `code`, once what it printed is flushed."""
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started without it (`>&-`): nothing was printed there
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a reader that went away, or a closed stream

@@ -231,6 +231,27 @@ def test_the_program_prints_and_exits_as_main_returns(content, templates, out_di
     assert failed.stderr.endswith("papershelf build: 1 error; nothing was written\n")
 
 
+def test_the_program_runs_without_a_standard_output(content, templates, out_dir) -> None:
+    # Started with its output closed (`papershelf build >&-`), Python has no sys.stdout.
+    args = [
+        "build",
+        "--content",
+        str(content),
+        "--templates",
+        str(templates),
+        "--out",
+        str(out_dir),
+    ]
+    closed = subprocess.run(
+        [sys.executable, "-m", "papershelf", *args],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),  # in the child, before Python starts
+    )
+    assert (closed.returncode, closed.stderr) == (0, "")
+    assert (out_dir / "index.html").is_file()
+
+
 def test_main_leaves_the_garbage_collector_as_it_found_it(content, templates, out_dir) -> None:
     # main() is for callers that go on running (tests, scripts): a build pauses the collector
     # and must start it again, and it must not end the process.
