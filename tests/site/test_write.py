@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -199,6 +200,15 @@ def test_files_kept_from_the_last_build_are_those_it_recorded_with_inputs(tmp_pa
     assert not (out_dir / "c").exists()
 
 
+def _program(
+    content: Path, templates: Path, out_dir: Path, *extra: str, **run: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `papershelf build` program (python -m papershelf) on these directories."""
+    args = ["build", "--content", str(content), "--templates", str(templates)]
+    args += ["--out", str(out_dir), *extra]
+    return subprocess.run([sys.executable, "-m", "papershelf", *args], text=True, **run)
+
+
 def test_the_program_prints_and_exits_as_main_returns(content, templates, out_dir) -> None:
     # `papershelf` ends its process at once after a command (cli.run): what it printed must
     # still arrive whole through a pipe (buffered, as it is without PYTHONUNBUFFERED), with the
@@ -206,11 +216,7 @@ def test_the_program_prints_and_exits_as_main_returns(content, templates, out_di
     env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
 
     def program(*extra: str) -> subprocess.CompletedProcess[str]:
-        args = ["build", "--content", str(content), "--templates", str(templates)]
-        args += ["--out", str(out_dir), *extra]
-        return subprocess.run(
-            [sys.executable, "-m", "papershelf", *args], capture_output=True, text=True, env=env
-        )
+        return _program(content, templates, out_dir, *extra, capture_output=True, env=env)
 
     built = program()
     assert (built.returncode, built.stderr) == (0, "")
@@ -233,19 +239,11 @@ def test_the_program_prints_and_exits_as_main_returns(content, templates, out_di
 
 def test_the_program_runs_without_a_standard_output(content, templates, out_dir) -> None:
     # Started with its output closed (`papershelf build >&-`), Python has no sys.stdout.
-    args = [
-        "build",
-        "--content",
-        str(content),
-        "--templates",
-        str(templates),
-        "--out",
-        str(out_dir),
-    ]
-    closed = subprocess.run(
-        [sys.executable, "-m", "papershelf", *args],
+    closed = _program(
+        content,
+        templates,
+        out_dir,
         stderr=subprocess.PIPE,
-        text=True,
         preexec_fn=lambda: os.close(1),  # in the child, before Python starts
     )
     assert (closed.returncode, closed.stderr) == (0, "")
