@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -45,22 +46,28 @@ def map_shards(
     # Objects made so far move to a generation the collector leaves alone, so that a child's
     # collections do not touch (and so copy) every page of the parent's memory.
     gc.freeze()
-    children: list[tuple[int, int]] = []
+    children: list[tuple[int, int, bool]] = []
     try:
         for shard in shards[1:]:
-            read_end, write_end = os.pipe()
+            read_end, write_end, in_file = _result_channel()
             pid = os.fork()
             if pid == 0:  # the child: do the work, send the result, and leave at once
-                os.close(read_end)
+                if not in_file:
+                    os.close(read_end)
                 _child(shard, work, write_end)
-            os.close(write_end)
-            children.append((pid, read_end))
+            if not in_file:
+                os.close(write_end)
+            children.append((pid, read_end, in_file))
         results = [work(shards[0])]
         failures = []
         while children:
-            pid, read_end = children.pop(0)
-            status, payload = _receive(read_end)
-            os.waitpid(pid, 0)
+            pid, read_end, in_file = children.pop(0)
+            if in_file:  # read once the worker has ended, and freed all it held
+                os.waitpid(pid, 0)
+                status, payload = _receive(read_end, rewind=True)
+            else:
+                status, payload = _receive(read_end)
+                os.waitpid(pid, 0)
             if status == "ok":
                 results.append(payload)
             else:
@@ -72,11 +79,28 @@ def map_shards(
         # Only after a failure here: reap what was started. Every pipe is closed before any
         # worker is waited for: a worker forked later holds the earlier pipes' read ends too,
         # so a worker still writing would otherwise wait on a reader that waits on it.
-        for _, read_end in children:
+        for _, read_end, _ in children:
             os.close(read_end)
-        for pid, _ in children:
+        for pid, _, _ in children:
             os.waitpid(pid, 0)
         gc.unfreeze()
+
+
+def _result_channel() -> tuple[int, int, bool]:
+    """Return where a worker sends its result: (read end, write end, whether it is a file).
+
+    An unnamed temporary file, read once the worker has ended. Through a pipe, a worker that
+    finished first held everything it made until this process, done with its own share, had
+    read it all, and both then held a copy at once: the peak of a 10,000-paper cold build's
+    memory. A pipe where no temporary file can be made.
+    """
+    try:
+        handle, name = tempfile.mkstemp(prefix="papershelf-worker-")
+    except OSError:
+        read_end, write_end = os.pipe()
+        return read_end, write_end, False
+    os.unlink(name)  # noqa: PTH108 (gone once both processes have closed it)
+    return handle, handle, True
 
 
 def _child(shard: Sequence, work: Callable, write_end: int) -> None:
@@ -87,12 +111,12 @@ def _child(shard: Sequence, work: Callable, write_end: int) -> None:
         except BaseException:
             result = ("error", traceback.format_exc())
             code = 1
-        # Pickled into the pipe a frame (64 KiB) at a time, as the parent unpickles it: neither
-        # process holds the whole result as bytes as well (tens of MB for a large site's pages).
+        # Pickled a frame (64 KiB) at a time into the pipe or file: the worker does not hold
+        # the whole result as bytes as well (tens of MB for a large site's pages).
         with os.fdopen(write_end, "wb") as pipe:
             try:
                 pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            except OSError:  # the parent stopped reading (it failed, or was interrupted)
+            except OSError:  # the parent stopped reading (it failed, or was interrupted); disk full
                 code = 1
             except Exception:
                 # Part of it may be in the pipe already, so the parent sees it incomplete and
@@ -103,9 +127,11 @@ def _child(shard: Sequence, work: Callable, write_end: int) -> None:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
 
 
-def _receive(read_end: int) -> tuple[str, object]:
+def _receive(read_end: int, *, rewind: bool = False) -> tuple[str, object]:
     with os.fdopen(read_end, "rb") as pipe:
         try:
+            if rewind:  # a file the worker wrote from its start
+                pipe.seek(0)
             received = pickle.load(pipe)
         except Exception as exc:  # nothing sent, or cut short: the worker failed while sending
             return "error", f"a worker process ended without a complete result ({exc!r})"

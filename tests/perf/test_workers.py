@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +59,32 @@ def test_when_this_process_fails_its_workers_leave_quietly(capfd: pytest.Capture
         map_shards([[1], [2], [3]], work)
     # The workers found nobody reading their results: no tracebacks of theirs on the terminal.
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states")
+def test_a_worker_done_first_ends_without_waiting_for_this_process(tmp_path: Path) -> None:
+    # A worker whose result waited in a pipe for this process to finish its own share kept
+    # everything it made in memory meanwhile: in a cold build, the peak of the memory used.
+    told = tmp_path / "worker-pid"
+
+    def work(shard):
+        if shard == ["worker"]:
+            (tmp_path / "pid.tmp").write_text(str(os.getpid()))
+            (tmp_path / "pid.tmp").replace(told)
+            return [f"item {n}" for n in range(100_000)]  # far more than a pipe holds
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if told.exists() and _state(int(told.read_text())) == "Z":  # ended, not yet reaped
+                return "ended"
+            time.sleep(0.01)
+        return "still there"
+
+    here, sent = map_shards([["here"], ["worker"]], work)
+
+    assert here == "ended"
+    assert sent == [f"item {n}" for n in range(100_000)]
+
+
+def _state(pid: int) -> str:
+    """Return a process's state letter (R, S, Z...) as /proc tells it."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
