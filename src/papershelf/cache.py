@@ -63,6 +63,9 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".papershelf-cache"
 FORMAT = 1
 SHARDS = 32
+# Entries in each pickled part of a shard of derived values (see `_in_parts`): about what a
+# worker process sends of each shard (see `Carry.every`).
+PART_ENTRIES = 16
 # A file changed less than this before a build read it may change again without its size or
 # times changing (coarse clocks): it is read again next time rather than trusted.
 RACY_NS = 3_000_000_000
@@ -409,20 +412,43 @@ class _Shards:
         return self.directory / f"{self.name}-index.pickle"
 
     def _shard(self, index: int) -> dict[str, Any]:
-        """Return the shard's entries as its file holds them (with those put since)."""
+        """Return the shard's entries as its file holds them (with those put since); parts
+        that the file keeps pickled with their keys stay so, in `raw`, until wanted."""
         shard = self.shards[index]
         if shard is None:
             found = _load(self._path(index), self.stamp) if self.directory is not None else None
-            shard = self.shards[index] = _entries(found)
+            shard = self.shards[index] = {}
+            if _keyed_parts(found):
+                # Before the parts received since, which are newer.
+                stored = list(zip(found[2], found[1], strict=True))
+                self.raw[index] = stored + self.raw.get(index, [])
+            else:
+                shard.update(_entries(found))
         return shard
 
     def _merged(self, index: int) -> dict[str, Any]:
-        """Return every entry of the shard, unpickling the raw parts it received."""
+        """Return every entry of the shard, unpickling the raw parts it holds."""
         shard = self._shard(index)
-        if index in self.raw:  # unpickled only now that an entry of the shard is wanted
-            for _, data in self.raw.pop(index):
-                shard.update(pickle.loads(self._bytes(data)))
+        for _, data in self.raw.pop(index, ()):
+            _take_part(shard, self._bytes(data))
         return shard
+
+    def _looked_up(self, index: int, key: str) -> Any:
+        """Return the key's value from the shard, unpickling only the raw part that holds it
+        (an edit build re-renders a few listing pages: it wants a hundred of 10,000 briefs)."""
+        shard = self._shard(index)
+        found = shard.get(key)
+        parts = self.raw.get(index)
+        if found is not None or not parts:
+            return found
+        for position, (keys, data) in enumerate(parts):
+            if key in keys:
+                del parts[position]
+                if not parts:
+                    del self.raw[index]
+                _take_part(shard, self._bytes(data))
+                return shard.get(key)
+        return None
 
     def _keys(self) -> set[str] | None:
         """Return the keys of every shard from the index file (None: no usable index)."""
@@ -443,7 +469,7 @@ class _Shards:
         return self._merged(_shard_of(key)).get(key) is not None
 
     def get(self, key: str) -> Any:
-        found = self._merged(_shard_of(key)).get(key)
+        found = self._looked_up(_shard_of(key), key)
         if found is not None:
             self.used.add(key)
         return found
@@ -497,7 +523,7 @@ class _Shards:
         if self.indexed and self.dirty:
             self._keys()
             if self._index_parts is None:  # no index to update: make it from every shard
-                self._index_parts = [list(self._shard(index)) for index in range(SHARDS)]
+                self._index_parts = [list(self._merged(index)) for index in range(SHARDS)]
             index_parts = self._index_parts
         keep = self.used if live is None else live
         for index in sorted(self.dirty):
@@ -505,7 +531,7 @@ class _Shards:
             if not self.shards[index] and parts and not self._path(index).exists():
                 # A new shard made of this build's entries alone: written as they came, pickled.
                 pickled = [self._bytes(data) for _, data in parts]
-                _store(self._path(index), self.stamp, ("parts", pickled))
+                _store(self._path(index), self.stamp, ("parts", pickled, [k for k, _ in parts]))
                 if self.indexed:
                     index_parts[index] = [key for part_keys, _ in parts for key in part_keys]
                 # Read back from that file if wanted again (by the next build of a `serve`).
@@ -514,13 +540,14 @@ class _Shards:
                 continue
             # Entries no longer needed (papers since removed) go when a shard is rewritten.
             kept = {key: value for key, value in self._merged(index).items() if key in keep}
-            _store(self._path(index), self.stamp, kept)
+            _store(self._path(index), self.stamp, _in_parts(kept) if self.indexed else kept)
             if self.indexed:
                 index_parts[index] = list(kept)
         if self.indexed and self.dirty:
             for index, shard in enumerate(self.shards):
                 if shard is not None and index not in self.dirty:
-                    index_parts[index] = list(shard)
+                    held = [key for keys, _ in self.raw.get(index, ()) for key in keys]
+                    index_parts[index] = [*shard, *held]
             _store(self._index_path(), self.stamp, index_parts)
             self._index = set().union(*index_parts)
         self.dirty.clear()
@@ -541,11 +568,43 @@ def _shard_of(key: str) -> int:
     return int(key[:4], 16) % SHARDS
 
 
+def _keyed_parts(found: Any) -> bool:
+    """Whether a shard as `_load` found it is pickled parts with each one's keys."""
+    return (
+        isinstance(found, tuple)
+        and len(found) == 3
+        and found[0] == "parts"
+        and isinstance(found[1], list)
+        and isinstance(found[2], list)
+        and len(found[1]) == len(found[2])
+    )
+
+
+def _in_parts(entries: dict[str, Any]) -> tuple[str, list[bytes], list[list[str]]]:
+    """Return a shard's entries as a file keeps them, pickled in parts of `PART_ENTRIES`, each
+    with its keys: a build that wants a few entries unpickles only the parts that hold them."""
+    keys = list(entries)
+    groups = [keys[start : start + PART_ENTRIES] for start in range(0, len(keys), PART_ENTRIES)]
+    return ("parts", [_dumps({key: entries[key] for key in group}) for group in groups], groups)
+
+
+def _take_part(shard: dict[str, Any], data: bytes) -> None:
+    """Add the entries of a pickled part to `shard`; a damaged part adds none. An entry the
+    shard has already stays (a key's value is the same wherever it was made)."""
+    try:
+        part = pickle.loads(data)
+    except Exception:  # damaged: as if it were not there
+        return
+    if isinstance(part, dict):
+        for key, value in part.items():
+            shard.setdefault(key, value)
+
+
 def _entries(found: Any) -> dict[str, Any]:
     """Return the entries of a shard as `_load` found it (a dict, or pickled parts)."""
     if isinstance(found, dict):
         return found
-    if isinstance(found, tuple) and len(found) == 2 and found[0] == "parts":
+    if isinstance(found, tuple) and len(found) in (2, 3) and found[0] == "parts":
         entries: dict[str, Any] = {}
         try:
             for data in found[1]:

@@ -15,8 +15,11 @@ import pytest
 
 from papershelf.cache import (
     CACHE_DIR,
+    PART_ENTRIES,
     BuildCache,
     _library_version,
+    _shard_of,
+    _Shards,
     decode_paper,
     digest_text,
     encode_paper,
@@ -161,6 +164,22 @@ def test_values_that_cannot_wait_on_disk_stay_in_memory(tmp_path: Path, monkeypa
     assert [again.cached("view", slug) for slug in slugs] == [
         f"view of {slug} " * 50 for slug in slugs
     ]
+
+
+def test_an_entry_is_read_back_without_unpickling_its_whole_shard(tmp_path: Path) -> None:
+    # An edit build re-renders a few listing pages: it wants about a hundred of 10,000 briefs.
+    keys = [digest_text(str(number)) for number in range(2000)]
+    store = _Shards(tmp_path, "derived-brief", "stamp", indexed=True)
+    for number, key in enumerate(keys):
+        store.put(key, f"brief {number}")
+    store.save()
+
+    again = _Shards(tmp_path, "derived-brief", "stamp", indexed=True)
+    assert again.get(keys[7]) == "brief 7"
+    unpickled = again.shards[_shard_of(keys[7])]
+    assert unpickled is not None
+    assert 0 < len(unpickled) <= PART_ENTRIES  # of about 62 in that shard
+    assert [again.get(key) for key in keys] == [f"brief {number}" for number in range(2000)]
 
 
 def test_a_cache_made_for_other_content_is_not_used(shipped: Workspace, tmp_path: Path) -> None:
