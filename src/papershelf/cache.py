@@ -675,6 +675,7 @@ class BuildCache:
         # Listings of directories by an earlier build of this process (`serve`), kept with
         # the directory's stat signature and the working directory they were shown from.
         self._earlier_listings: dict[Path, tuple[tuple, list[tuple[str, str]]]] = {}
+        self._listings_read = self._listings_due = False  # those the last process kept
         self.inputs_digest = ""
         usable = directory if _CODEC_OK else None
         self._files = _decode_files(_load(directory / "files.pickle", self.code)) if usable else {}
@@ -750,6 +751,9 @@ class BuildCache:
         signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, os.getcwd())  # noqa: PTH109
         if max(stat.st_mtime_ns, stat.st_ctime_ns) >= self.started_ns - RACY_NS:
             return (), None
+        if not self._listings_read:
+            self._listings_read = True
+            self._earlier_listings.update(self._stored_listings())
         known = self._earlier_listings.get(directory)
         return signature, (known[1] if known is not None and known[0] == signature else None)
 
@@ -758,6 +762,29 @@ class BuildCache:
     ) -> None:
         if signature:
             self._earlier_listings[directory] = (signature, listed)
+            self._listings_due = True
+
+    def _stored_listings(self) -> dict[Path, tuple[tuple, list[tuple[str, str]]]]:
+        """Return the listings the last build kept (see `earlier_listing`): a build that finds
+        the papers' directory as it was need not list its 10,000 files again."""
+        found = _load(self.directory / "listings.pickle", self.code) if self.directory else None
+        listings: dict[Path, tuple[tuple, list[tuple[str, str]]]] = {}
+        with contextlib.suppress(TypeError, ValueError, AttributeError):  # not what we wrote
+            for directory, (signature, names, shown) in found.items():
+                listed = zip(names.split("\0"), shown.split("\0"), strict=True) if names else ()
+                listings[Path(directory)] = (tuple(signature), list(listed))
+        return listings
+
+    def _encoded_listings(self) -> dict[str, tuple[tuple, str, str]]:
+        # Strings joined by NUL, which no path holds: 10,000 names load as two strings.
+        return {
+            str(directory): (
+                signature,
+                "\0".join(n for n, _ in listed),
+                "\0".join(s for _, s in listed),
+            )
+            for directory, (signature, listed) in self._earlier_listings.items()
+        }
 
     def file_digests(self, names: Sequence[str]) -> list[str | None]:
         """Return the digest of each file's bytes (None: it cannot be read), reading only the
@@ -1082,7 +1109,8 @@ class BuildCache:
     def write_pending(self) -> None:
         """Write what the builds since the last write changed (see `writes_deferred`)."""
         memo, files, stores = self._memo_due, self._files_due, self._stores_due
-        self._memo_due = self._files_due = self._stores_due = False
+        listings = self._listings_due
+        self._memo_due = self._files_due = self._stores_due = self._listings_due = False
         sites, self._pending_sites = self._pending_sites, {}
         if self.directory is None or not _CODEC_OK:
             return
@@ -1090,6 +1118,8 @@ class BuildCache:
             _store(self.directory / "memo.pickle", self.code, self._memo)
         if files:
             _store(self.directory / "files.pickle", self.code, _encode_files(self._files))
+        if listings:
+            _store(self.directory / "listings.pickle", self.code, self._encoded_listings())
         for out_dir, record in sites.items():
             _store(self._site_path(out_dir), self.code, _encode_site(record))
         if not stores:

@@ -97,6 +97,52 @@ def test_a_cache_kept_in_memory_sees_paper_files_added_and_removed(
     ws.assert_same_as_cold()
 
 
+def test_a_build_reuses_the_last_builds_listing_until_the_directory_changes(
+    shipped: Workspace, monkeypatch
+) -> None:
+    """A build in a new process (the CLI) lists the papers directory again only when its times
+    changed since the last build listed it; a file added or removed changes them."""
+    import os
+
+    from papershelf import cache as cache_module
+    from papershelf import content
+    from papershelf.build import build_site
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # trust the directory's times at once
+    listed = []
+    real_entries = content._paper_entries
+    monkeypatch.setattr(
+        content, "_paper_entries", lambda directory: listed.append(1) or real_entries(directory)
+    )
+    ws = shipped
+    options = BuildOptions(ws.content, ws.templates, ws.out)
+
+    def rebuild() -> set[str]:
+        time.sleep(0.02)  # past the clock tick of the last change
+        build_site(options)  # with the cache on disk, as a new process has it
+        return {path.parent.name for path in (ws.out / "papers").glob("*/index.html")}
+
+    first = rebuild()
+    edited = ws.papers / OFA
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("abstract: >-\n  ", "abstract: >-\n  New. ", 1),
+        encoding="utf-8",
+    )
+    assert rebuild() == first
+    assert len(listed) == 1, "the unchanged directory was listed again"
+    copy = ws.papers / "a-copy-of-ofa.yaml"
+    before = ws.papers.stat()
+    copy.write_text(
+        edited.read_text(encoding="utf-8").replace("title: >-\n  ", "title: >-\n  A copy of ", 1),
+        encoding="utf-8",
+    )
+    os.utime(ws.papers, ns=(before.st_atime_ns, before.st_mtime_ns))  # as a sync tool may
+    assert len(rebuild()) == len(first) + 1
+    copy.unlink()
+    assert rebuild() == first
+    ws.assert_same_as_cold()
+
+
 def test_paper_files_the_watcher_did_not_report_are_not_stated_again(
     shipped: Workspace, tmp_path, monkeypatch
 ) -> None:
