@@ -994,6 +994,12 @@ class BuildCache:
         store = self._derived_store(kind)
         return None if key is None or store is None else store.get(key)
 
+    def cached_under(self, kind: str, key: str) -> Any:
+        """Return the value cached for the paper file of key `key` (one an earlier build read),
+        else None."""
+        store = self._derived_store(kind)
+        return None if store is None else store.get(key)
+
     def has_derived(self, kind: str, slug: str) -> bool:
         """Return whether a value is cached, without reading it (nor the store it is in): an
         answer from the index, which a damaged store may belie (`cached` then finds nothing)."""

@@ -47,6 +47,7 @@ class PaperInputs:
         self._unchanged: frozenset[str] = frozenset()
         # The papers whose file changed, when the listings are grouped and ordered as before.
         self._listings_changed: frozenset[str] | None = None
+        self._earlier_keys: Mapping[str, str] = {}  # by slug, as the last build recorded them
         # What the next build compares with (None: this build's digests cannot be compared).
         self.basis: InputsBasis | None = None
         if cache is None or not cache.inputs_digest:
@@ -75,6 +76,7 @@ class PaperInputs:
         self._unchanged = frozenset(keys.keys() - changed - set(showing))
         if earlier.listings == listings:
             self._listings_changed = frozenset(changed)
+            self._earlier_keys = known
 
     def as_before_many(self, slugs: Iterable[str]) -> list[bool]:
         """Tell for each paper whether its page and citation files have the inputs the last
@@ -87,6 +89,16 @@ class PaperInputs:
         return changed is not None and all(
             changed.isdisjoint(map(_SLUG, papers)) for papers in shown
         )
+
+    def changed_among(self, papers: Sequence[Paper]) -> list[tuple[str, str]] | None:
+        """Return the listed papers whose file changed since the last build, with the key the
+        last build recorded for each, when the papers are grouped and ordered as before (None:
+        they are not, or it is not known)."""
+        changed = self._listings_changed
+        if changed is None:
+            return None
+        earlier = self._earlier_keys
+        return [(p.slug, earlier.get(p.slug, "")) for p in papers if p.slug in changed]
 
     def of(self, slug: str) -> tuple[str, str]:
         """Return the paper's page and citation files digests ("" when not known)."""

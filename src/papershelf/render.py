@@ -656,9 +656,29 @@ def render_pages(
                 ),
             )
         )
+
+    def citations_as_before(path: str, papers: Sequence[Paper]) -> str:
+        """Return the inputs the last build recorded for a bibliography if the papers it lists
+        changed only in what no BibTeX entry shows (an abstract, say), else ""."""
+        changed = inputs.changed_among(papers) if queue is not None else None
+        recorded = queue.recorded_inputs(path) if queue is not None and changed is not None else ""
+        if not recorded or cache is None:
+            return ""
+        for slug, earlier_key in changed:
+            before = cache.cached_under("bibtex", earlier_key) if earlier_key else None
+            if before is None or before != bibtex_entry(views, slug):
+                return ""
+        return recorded
+
     for path, title, url, papers in bibliographies(catalog, config, site):
         parts = (title, url, papers)
-        file_inputs = listing_inputs(path, *parts, path=path) if queue else ""
+        file_inputs = ""
+        if queue:
+            # It lists every paper's entry: an edit that leaves each entry as it was (one to an
+            # abstract) keeps the file the last build made, without reading 10,000 entries.
+            file_inputs = citations_as_before(path, papers) or listing_inputs(
+                path, *parts, path=path
+            )
         kept = queue.reuse(path, CITATIONS_SOURCE, file_inputs) if queue else None
         if kept is None:
             entries = bibtex_entries(views, [p.slug for p in papers])
