@@ -860,6 +860,32 @@ class BuildCache:
         self._papers.put(key, (encode_paper(paper), encode_problems(problems), shown))
         return key, paper, problems
 
+    def _read_stored(
+        self,
+        listed: Sequence[tuple[str, str]],
+        stored: Sequence[tuple[int, str, str]],
+        results: list[Any],
+        parse: Callable[[bytes, str], tuple],
+    ) -> None:
+        """Do what `read_paper` does for files digested already (`stored`: index in `listed`,
+        path shown, digest), their records looked up in one pass rather than a call each."""
+        keys = [paper_key(shown, digest) for _, shown, digest in stored]
+        used = self._decoded_used
+        for (index, shown, digest), key, cached in zip(
+            stored, keys, self._papers.get_many(keys), strict=True
+        ):
+            if cached is None:  # not in the cache after all: parsed
+                try:
+                    results[index] = self.read_paper(listed[index][0], shown, parse)
+                except OSError as exc:
+                    results[index] = exc
+                continue
+            record, problems, parsed_as = cached
+            paper = decode_paper(record, shown)
+            found = decode_problems(problems, (parsed_as, shown)) if problems else []
+            used[shown, digest] = (key, paper, tuple(found))
+            results[index] = (key, paper, found)
+
     def read_papers(
         self,
         listed: Sequence[tuple[str, str]],
@@ -876,16 +902,20 @@ class BuildCache:
             self._decoded,
             self._decoded_used,
         )
+        stored: list[tuple[int, str, str]] = []  # (index, shown, digest): looked up at once
         for index, (name, shown) in enumerate(listed):
             state = files.get(name)
             if state is not None and state.trusted:
                 # What `read_paper` does for a file decoded by the last build, inline: every
                 # paper of a `serve` rebuild takes this way.
                 current = seen.get(name)
-                known = decoded.get((shown, current.digest)) if current is not None else None
-                if known is not None:
-                    used[shown, current.digest] = known
-                    results[index] = (known[0], known[1], list(known[2]))
+                if current is not None:
+                    known = decoded.get((shown, current.digest))
+                    if known is not None:
+                        used[shown, current.digest] = known
+                        results[index] = (known[0], known[1], list(known[2]))
+                    else:  # as every paper of a CLI build that read the file before
+                        stored.append((index, shown, current.digest))
                     continue
                 try:
                     results[index] = self.read_paper(name, shown, parse)
@@ -894,6 +924,8 @@ class BuildCache:
                     results[index] = exc
                     continue
             todo.append(index)
+        if stored:
+            self._read_stored(listed, stored, results, parse)
         # Asked for explicitly, processes are used however few the files (tests fork this way).
         minimum = MIN_PARSES_PER_PROCESS if processes is None else 1
         count = min(processes or cpu_count(), len(todo) // minimum) if _CODEC_OK else 1

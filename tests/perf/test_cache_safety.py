@@ -9,10 +9,12 @@ import errno
 import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
+from papershelf import cache as cache_module
 from papershelf.cache import (
     CACHE_DIR,
     PART_ENTRIES,
@@ -78,6 +80,22 @@ def test_a_damaged_cache_is_ignored(shipped: Workspace) -> None:
     for number, path in enumerate(files):  # garbage, cut short, or empty
         data = path.read_bytes()
         path.write_bytes([b"not a pickle", data[: len(data) // 2], b""][number % 3])
+    _replace(shipped.papers / OFA, "abstract: >-\n  ", "abstract: >-\n  Revised. ")
+    shipped.build()
+    shipped.assert_same_as_cold()
+
+
+def test_parsed_papers_lost_from_the_cache_are_parsed_again(
+    shipped: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The files' digests are known and trusted, so that the papers are looked up, and not found.
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    shipped.build()
+    time.sleep(0.02)  # past the clock tick of the files' last change
+    shards = sorted((shipped.root / CACHE_DIR).glob("papers-*.pickle"))
+    assert shards
+    for path in shards:
+        path.write_bytes(b"not a pickle")
     _replace(shipped.papers / OFA, "abstract: >-\n  ", "abstract: >-\n  Revised. ")
     shipped.build()
     shipped.assert_same_as_cold()
