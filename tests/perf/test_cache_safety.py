@@ -118,6 +118,21 @@ def test_a_damaged_part_of_a_shard_is_ignored(synthetic: Workspace) -> None:
     synthetic.assert_same_as_cold()
 
 
+def _cache_of_papers(root: Path, slugs: list[str]) -> BuildCache:
+    """Return a build's cache in `root` that knows a paper file for each slug."""
+    cache = BuildCache(root / CACHE_DIR)
+    cache.start_build()
+    cache.paper_keys = {slug: digest_text(slug) for slug in slugs}
+    cache.begin("inputs")
+    return cache
+
+
+def _views_read_back(root: Path, slugs: list[str]) -> list:
+    """Return each paper's view as a later build finds it in the cache in `root`."""
+    cache = _cache_of_papers(root, slugs)
+    return [cache.cached("view", slug) for slug in slugs]
+
+
 def _derive_on_two_cores(cache: BuildCache, slugs: list[str]) -> None:
     """Derive a value of each paper in two processes, as a build's paper pages are; take the
     worker's values in as the build does."""
@@ -137,10 +152,7 @@ def test_values_made_by_workers_wait_on_disk_and_all_reach_the_cache(tmp_path: P
     # A 10,000-paper cold build made 37 MB of such values; held in memory until the cache was
     # written, they were a fifth of its peak.
     slugs = [f"paper-{number}" for number in range(200)]
-    cache = BuildCache(tmp_path / CACHE_DIR)
-    cache.start_build()
-    cache.paper_keys = {slug: digest_text(slug) for slug in slugs}
-    cache.begin("inputs")
+    cache = _cache_of_papers(tmp_path, slugs)
     _derive_on_two_cores(cache, slugs)
 
     waiting = [part for parts in cache._derived["view"].raw.values() for _, part in parts]
@@ -149,23 +161,13 @@ def test_values_made_by_workers_wait_on_disk_and_all_reach_the_cache(tmp_path: P
     assert cache.cached("view", slugs[7]) == "view of paper-7 " * 50
     cache.save()
     assert [path.name for path in (tmp_path / CACHE_DIR).iterdir() if "spill" in path.name] == []
-
-    again = BuildCache(tmp_path / CACHE_DIR)
-    again.start_build()
-    again.paper_keys = dict(cache.paper_keys)
-    again.begin("inputs")
-    assert [again.cached("view", slug) for slug in slugs] == [
-        f"view of {slug} " * 50 for slug in slugs
-    ]
+    assert _views_read_back(tmp_path, slugs) == [f"view of {slug} " * 50 for slug in slugs]
 
 
 @pytest.mark.skipif(not can_fork(), reason="workers fork")
 def test_values_that_cannot_wait_on_disk_stay_in_memory(tmp_path: Path, monkeypatch) -> None:
     slugs = [f"paper-{number}" for number in range(20)]
-    cache = BuildCache(tmp_path / CACHE_DIR)
-    cache.start_build()
-    cache.paper_keys = {slug: digest_text(slug) for slug in slugs}
-    cache.begin("inputs")
+    cache = _cache_of_papers(tmp_path, slugs)
 
     def disk_full(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -174,14 +176,7 @@ def test_values_that_cannot_wait_on_disk_stay_in_memory(tmp_path: Path, monkeypa
     _derive_on_two_cores(cache, slugs)
     monkeypatch.undo()
     cache.save()
-
-    again = BuildCache(tmp_path / CACHE_DIR)
-    again.start_build()
-    again.paper_keys = dict(cache.paper_keys)
-    again.begin("inputs")
-    assert [again.cached("view", slug) for slug in slugs] == [
-        f"view of {slug} " * 50 for slug in slugs
-    ]
+    assert _views_read_back(tmp_path, slugs) == [f"view of {slug} " * 50 for slug in slugs]
 
 
 def test_an_entry_is_read_back_without_unpickling_its_whole_shard(tmp_path: Path) -> None:

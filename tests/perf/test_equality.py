@@ -297,19 +297,29 @@ def test_a_paginated_edit_renders_only_the_pages_that_hold_the_paper(
 def _rendered_by_rebuild(ws: Workspace, monkeypatch, change) -> list[tuple[str, str]]:
     """Make `change`, rebuild in this process, and return each template the rebuild rendered
     with the route of the page it rendered ("" for a template without one, such as a card)."""
-    rendered: list[tuple[str, str]] = []
-    original = templates.render_template
 
-    def spy(env, name: str, context: object) -> str:
+    def rendered(env, name: str, context: object) -> tuple[str, str]:
         page = getattr(context, "page", None)
-        rendered.append((name, page.route if page is not None else ""))
-        return original(env, name, context)
+        return name, page.route if page is not None else ""
 
-    monkeypatch.setattr(templates, "render_template", spy)
+    return _calls_in_rebuild(ws, monkeypatch, change, templates, "render_template", rendered)
+
+
+def _calls_in_rebuild(ws: Workspace, monkeypatch, change, module, name: str, note) -> list:
+    """Make `change`, rebuild in this process, and return `note(*arguments)` of each call the
+    rebuild made to `module.name`."""
+    calls: list = []
+    original = getattr(module, name)
+
+    def spy(*arguments):
+        calls.append(note(*arguments))
+        return original(*arguments)
+
+    monkeypatch.setattr(module, name, spy)
     change(ws)
     ws.build(jobs=1)
     monkeypatch.undo()
-    return rendered
+    return calls
 
 
 def test_an_abstract_edit_keeps_the_bibliographies_and_a_title_edit_remakes_them(
@@ -320,19 +330,11 @@ def test_an_abstract_edit_keeps_the_bibliographies_and_a_title_edit_remakes_them
     ws = shipped
     ws.build()
 
+    def address(title: str, url: str, entries) -> str:
+        return url
+
     def bibliographies_made_by_rebuild(change) -> list[str]:
-        made: list[str] = []
-        original = render.bibliography
-
-        def spy(title: str, url: str, entries) -> bytes:
-            made.append(url)
-            return original(title, url, entries)
-
-        monkeypatch.setattr(render, "bibliography", spy)
-        change(ws)
-        ws.build(jobs=1)
-        monkeypatch.undo()
-        return made
+        return _calls_in_rebuild(ws, monkeypatch, change, render, "bibliography", address)
 
     assert bibliographies_made_by_rebuild(edit_abstract) == []
     ws.assert_same_as_cold()

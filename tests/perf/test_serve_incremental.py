@@ -53,6 +53,21 @@ def test_serve_rebuilds_only_what_an_edit_changes(shipped: Workspace) -> None:
     ws.assert_same_as_cold()
 
 
+def _listings_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Return a list that grows by one each time a build lists the papers directory; the
+    directory's times are trusted at once (a real build waits until they are RACY_NS old)."""
+    from papershelf import cache as cache_module
+    from papershelf import content
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    listed: list[int] = []
+    real_entries = content._paper_entries
+    monkeypatch.setattr(
+        content, "_paper_entries", lambda directory: listed.append(1) or real_entries(directory)
+    )
+    return listed
+
+
 def test_a_cache_kept_in_memory_sees_paper_files_added_and_removed(
     shipped: Workspace, monkeypatch
 ) -> None:
@@ -60,18 +75,10 @@ def test_a_cache_kept_in_memory_sees_paper_files_added_and_removed(
     removed changes them, even when the directory's modification time is set back."""
     import os
 
-    from papershelf import cache as cache_module
-    from papershelf import content
     from papershelf.build import build_site
     from papershelf.cache import BuildCache, cache_dir_for
 
-    # Trust the directory's times at once (a real build waits until they are RACY_NS old).
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    listed = []
-    real_entries = content._paper_entries
-    monkeypatch.setattr(
-        content, "_paper_entries", lambda directory: listed.append(1) or real_entries(directory)
-    )
+    listed = _listings_counted(monkeypatch)
     ws = shipped
     options = BuildOptions(ws.content, ws.templates, ws.out)
     cache = BuildCache(cache_dir_for(ws.out))
@@ -104,16 +111,9 @@ def test_a_build_reuses_the_last_builds_listing_until_the_directory_changes(
     changed since the last build listed it; a file added or removed changes them."""
     import os
 
-    from papershelf import cache as cache_module
-    from papershelf import content
     from papershelf.build import build_site
 
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # trust the directory's times at once
-    listed = []
-    real_entries = content._paper_entries
-    monkeypatch.setattr(
-        content, "_paper_entries", lambda directory: listed.append(1) or real_entries(directory)
-    )
+    listed = _listings_counted(monkeypatch)
     ws = shipped
     options = BuildOptions(ws.content, ws.templates, ws.out)
 
