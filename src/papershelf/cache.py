@@ -452,6 +452,11 @@ class _Shards:
                 return shard.get(key)
         return None
 
+    def _held_keys(self, index: int) -> list[str]:
+        """Return the keys of every entry of the shard, unpickling none of them."""
+        shard = self._shard(index)  # first: it may leave the file's parts in `raw`
+        return [*shard, *(key for keys, _ in self.raw.get(index, ()) for key in keys)]
+
     def _keys(self) -> set[str] | None:
         """Return the keys of every shard from the index file (None: no usable index)."""
         if not self._index_read:
@@ -525,7 +530,7 @@ class _Shards:
         if self.indexed and self.dirty:
             self._keys()
             if self._index_parts is None:  # no index to update: make it from every shard
-                self._index_parts = [list(self._merged(index)) for index in range(SHARDS)]
+                self._index_parts = [self._held_keys(index) for index in range(SHARDS)]
             index_parts = self._index_parts
         keep = self.used if live is None else live
         for index in sorted(self.dirty):
@@ -548,8 +553,7 @@ class _Shards:
         if self.indexed and self.dirty:
             for index, shard in enumerate(self.shards):
                 if shard is not None and index not in self.dirty:
-                    held = [key for keys, _ in self.raw.get(index, ()) for key in keys]
-                    index_parts[index] = [*shard, *held]
+                    index_parts[index] = self._held_keys(index)
             _store(self._index_path(), self.stamp, index_parts)
             self._index = set().union(*index_parts)
         self.dirty.clear()
