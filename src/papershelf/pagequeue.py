@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from papershelf.errors import Problem
 from papershelf.sitewriter import InputsBasis, SiteWriter, StoredFile
-from papershelf.workers import cpu_count, map_shards
+from papershelf.workers import WorkerError, cpu_count, map_shards
 from papershelf.write import OutputFile
 
 # Results of a shard's work that are not files: what `Carry.take` returned, and the
@@ -141,11 +141,15 @@ class PageQueue:
         # Interleaved, so that each process gets its share of every kind of page.
         shards = [list(range(start, len(queued), processes)) for start in range(processes)]
         results: list[tuple[int, Any]] = []
-        for number, found in enumerate(
-            map_shards(
+        try:
+            done_by_shard = map_shards(
                 shards, lambda shard: self._render(queued, shard, render, explain, carry, here)
             )
-        ):
+        except WorkerError:
+            if self.writer is not None:  # what the failed worker wrote, it never reported
+                self.writer.workers_lost = True
+            raise
+        for number, found in enumerate(done_by_shard):
             results.extend(found)
             if number and self.on_page is not None:  # made elsewhere
                 for index, _ in found:

@@ -128,6 +128,8 @@ class SiteWriter:
         self.token = f"{os.getpid()}"
         self.stored: dict[str, StoredFile] = {}
         self.made: list[str] = []  # directories this build created, to remove on failure
+        # Set when a worker process died without reporting what it wrote (see `abort`).
+        self.workers_lost = False
         self.known: set[str] = set()  # directories known to exist
         self._previous = previous
         # What `commit` records of how this build worked out its pages' inputs (see Manifest).
@@ -337,6 +339,24 @@ class SiteWriter:
         for directory in sorted(self.made, key=len, reverse=True):
             with contextlib.suppress(OSError):  # not empty: someone else's file is in it
                 Path(directory).rmdir()
+        if self.workers_lost:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove what a worker process that died had written in place: its files, which it
+        never reported, have this build's name for temporary files, and the directories it
+        made are not in the last build's manifest (nor, empty, in this one's site)."""
+        assert self._previous is not None
+        suffix, known = f".new-{self.token}", self._previous.directories
+        for directory, _, names in os.walk(self.out_dir, topdown=False):
+            for name in names:
+                if name.startswith(".") and name.endswith(suffix):
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(directory, name))  # noqa: PTH108, PTH118
+            relative = Path(directory).relative_to(self.out_dir).as_posix()
+            if relative not in known:
+                with contextlib.suppress(OSError):  # not empty: it holds someone's file
+                    os.rmdir(directory)  # noqa: PTH106
 
 
 _PATH, _RECORD, _PENDING = itemgetter(0), itemgetter(2), itemgetter(4)  # StoredFile's fields

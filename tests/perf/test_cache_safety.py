@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from papershelf import cache as cache_module
+from papershelf import templates
 from papershelf.cache import (
     CACHE_DIR,
     PART_ENTRIES,
@@ -32,7 +33,7 @@ from papershelf.contexts import PaperLink, PaperPage
 from papershelf.digests import PAPER_PAGE_FIELDS
 from papershelf.errors import ProblemsError
 from papershelf.model import Authors, Link
-from papershelf.workers import can_fork, map_shards
+from papershelf.workers import WorkerError, can_fork, map_shards
 from tests.perf.conftest import Workspace, file_times, read_tree
 
 OFA = "ofa-a-framework-of-initializing-unseen-subword-embeddings.yaml"
@@ -286,6 +287,38 @@ def test_a_failed_build_leaves_the_site_and_no_temporary_files(shipped: Workspac
     with pytest.raises(ProblemsError, match="template error"):
         shipped.build(jobs=2)
     assert read_tree(shipped.out) == before
+    names = [path.name for path in shipped.root.rglob("*") if ".new-" in path.name]
+    assert names == []
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers fork")
+def test_a_worker_that_dies_leaves_the_site_and_no_temporary_files(
+    shipped: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Killed, or out of memory: what it had written in place, it never reported.
+    shipped.build()
+    before = read_tree(shipped.out)
+    directories = {path for path in shipped.out.rglob("*") if path.is_dir()}
+    for path in shipped.papers.glob("*.yaml"):  # every page to re-render, on both cores
+        _replace(path, "abstract: >-\n  ", "abstract: >-\n  Revised. ")
+        (shipped.papers / f"copy-of-{path.name}").write_text(path.read_text(encoding="utf-8"))
+    here = os.getpid()
+    rendered = templates.render_template
+    pages_in_worker: list[str] = []
+
+    def dies_in_a_worker(env, name: str, context):
+        if os.getpid() != here and name == "paper.html":
+            pages_in_worker.append(name)
+            if len(pages_in_worker) == 5:  # some of its files and directories made already
+                os._exit(9)
+        return rendered(env, name, context)
+
+    monkeypatch.setattr(templates, "render_template", dies_in_a_worker)
+    with pytest.raises(WorkerError):
+        shipped.build(jobs=2)
+    monkeypatch.undo()
+    assert read_tree(shipped.out) == before
+    assert {path for path in shipped.out.rglob("*") if path.is_dir()} == directories
     names = [path.name for path in shipped.root.rglob("*") if ".new-" in path.name]
     assert names == []
 
