@@ -404,6 +404,10 @@ class _Shards:
         # Entries made by other processes, still pickled, by shard: (keys, pickled dict, or
         # its place in the spill file).
         self.raw: dict[int, list[tuple[list[str], bytes | SpilledPart]]] = {}
+        # Parts from the spill file since unpickled into their shard: still as good to write
+        # as they are, so that a new shard read from (a cold build lists every brief) is not
+        # pickled all over again when saved.
+        self.unpacked: dict[int, list[tuple[list[str], SpilledPart]]] = {}
 
     def _path(self, index: int) -> Path:
         assert self.directory is not None
@@ -431,9 +435,16 @@ class _Shards:
     def _merged(self, index: int) -> dict[str, Any]:
         """Return every entry of the shard, unpickling the raw parts it holds."""
         shard = self._shard(index)
-        for _, data in self.raw.pop(index, ()):
-            _take_part(shard, self._bytes(data))
+        for keys, data in self.raw.pop(index, ()):
+            self._unpack(shard, index, keys, data)
         return shard
+
+    def _unpack(
+        self, shard: dict[str, Any], index: int, keys: list[str], data: bytes | SpilledPart
+    ) -> None:
+        _take_part(shard, self._bytes(data))
+        if isinstance(data, SpilledPart):
+            self.unpacked.setdefault(index, []).append((keys, data))
 
     def _looked_up(self, index: int, key: str) -> Any:
         """Return the key's value from the shard, unpickling only the raw part that holds it
@@ -448,7 +459,7 @@ class _Shards:
                 del parts[position]
                 if not parts:
                     del self.raw[index]
-                _take_part(shard, self._bytes(data))
+                self._unpack(shard, index, keys, data)
                 return shard.get(key)
         return None
 
@@ -473,7 +484,11 @@ class _Shards:
         keys = self._keys() if self.indexed else None
         if keys is not None:
             return key in keys or key in self.added
-        return self._merged(_shard_of(key)).get(key) is not None
+        # From the keys held with each part, unpickling none (a cold build asks for every
+        # paper's brief, made by other processes).
+        index = _shard_of(key)
+        parts = self.raw.get(index, ())
+        return key in self._shard(index) or any(key in part_keys for part_keys, _ in parts)
 
     def get(self, key: str) -> Any:
         found = self._looked_up(_shard_of(key), key)
@@ -488,6 +503,15 @@ class _Shards:
         found = [shards[index].get(key) for index, key in zip(indexes, keys, strict=True)]
         self.used.update(itertools.compress(keys, found))
         return found
+
+    def _as_received(self, index: int, unpacked: list[tuple[list[str], SpilledPart]]) -> bool:
+        """Whether the shard holds no entry but those of the `unpacked` parts."""
+        shard = self.shards[index]
+        if not shard:
+            return True
+        if len(shard) > sum(len(keys) for keys, _ in unpacked):
+            return False
+        return set(shard) <= {key for keys, _ in unpacked for key in keys}
 
     def put(self, key: str, value: Any) -> None:
         index = _shard_of(key)
@@ -534,19 +558,21 @@ class _Shards:
             index_parts = self._index_parts
         keep = self.used if live is None else live
         for index in sorted(self.dirty):
-            parts = self.raw.get(index, [])
-            if not self.shards[index] and parts and not self._path(index).exists():
+            unpacked = self.unpacked.pop(index, [])
+            parts = unpacked + self.raw.get(index, [])
+            if parts and self._as_received(index, unpacked) and not self._path(index).exists():
                 # A new shard made of this build's entries alone: written as they came, pickled.
                 pickled = [self._bytes(data) for _, data in parts]
                 _store(self._path(index), self.stamp, ("parts", pickled, [k for k, _ in parts]))
                 if self.indexed:
                     index_parts[index] = [key for part_keys, _ in parts for key in part_keys]
                 # Read back from that file if wanted again (by the next build of a `serve`).
-                del self.raw[index]
+                self.raw.pop(index, None)
                 self.shards[index] = None
                 continue
             # Entries no longer needed (papers since removed) go when a shard is rewritten.
             kept = {key: value for key, value in self._merged(index).items() if key in keep}
+            self.unpacked.pop(index, None)  # pickled again below, with the rest
             _store(self._path(index), self.stamp, _in_parts(kept) if self.indexed else kept)
             if self.indexed:
                 index_parts[index] = list(kept)

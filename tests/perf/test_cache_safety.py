@@ -181,6 +181,34 @@ def test_values_that_cannot_wait_on_disk_stay_in_memory(tmp_path: Path, monkeypa
     assert _views_read_back(tmp_path, slugs) == [f"view of {slug} " * 50 for slug in slugs]
 
 
+@pytest.mark.skipif(not can_fork(), reason="workers fork")
+def test_values_from_workers_are_looked_up_and_saved_without_pickling_them_again(
+    tmp_path: Path,
+) -> None:
+    # A cold build asks whether every paper's brief is there, then reads each for the listings:
+    # the question unpickled them all (22 MB at 10k), and the save pickled them all again.
+    slugs = [f"paper-{number}" for number in range(200)]
+    cache = _cache_of_papers(tmp_path, slugs)
+    _derive_on_two_cores(cache, slugs)
+    store = cache._derived["view"]
+    sent = {
+        index: [cache._spill.read(data) for _, data in parts] for index, parts in store.raw.items()
+    }
+
+    assert cache.lacking("view", slugs) == []
+    assert not any(store.shards), "values unpickled to answer whether they are there"
+    assert [cache.cached("view", slug) for slug in slugs] == [
+        f"view of {slug} " * 50 for slug in slugs
+    ]
+    cache.save()
+
+    for index, pickled in sent.items():
+        _, _, payload = pickle.loads(store._path(index).read_bytes())
+        assert payload[0] == "parts"
+        assert sorted(payload[1]) == sorted(pickled)  # in the order they were read
+    assert _views_read_back(tmp_path, slugs) == [f"view of {slug} " * 50 for slug in slugs]
+
+
 def test_an_entry_is_read_back_without_unpickling_its_whole_shard(tmp_path: Path) -> None:
     # An edit build re-renders a few listing pages: it wants about a hundred of 10,000 briefs.
     keys = [digest_text(str(number)) for number in range(2000)]
