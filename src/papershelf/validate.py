@@ -32,6 +32,15 @@ def _line(key: str, line: int) -> tuple[str, int]:
     return (intern(key), line)
 
 
+@functools.lru_cache(maxsize=8192)
+def _imported_pair(field: str, fingerprint: str) -> tuple[str, str]:
+    """Return the pair (field, fingerprint) of `Provenance.imported`, one object for all the
+    papers that have it: import fingerprints an empty value, a theme or a date alike for every
+    paper, so most of a paper's pairs are some other paper's too (at 10,000 papers, 27,000
+    distinct pairs of 110,000). Bounded: the pairs of abstracts and titles are each one paper's."""
+    return (intern(field), fingerprint)
+
+
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """Return a hint naming the closest known word, if one is close enough."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -331,7 +340,7 @@ def _provenance(reader: _Reader, value: Any) -> Provenance | None:
     if mapping.get("scraped_on") is not None:
         scraped_on = reader.date(("provenance", "scraped_on"), mapping["scraped_on"])
     imported = reader.mapping(("provenance", "imported"), mapping.get("imported")) or {}
-    pairs = tuple(sorted((intern(str(k)), str(v)) for k, v in imported.items()))
+    pairs = tuple(sorted(_imported_pair(str(k), str(v)) for k, v in imported.items()))
     return Provenance(source=intern(source or ""), scraped_on=scraped_on, imported=pairs)
 
 

@@ -418,6 +418,18 @@ def test_libraries_count_by_their_installed_version(tmp_path: Path, monkeypatch)
     assert version() != unversioned
 
 
+def test_papers_with_a_fingerprint_in_common_hold_it_once(shipped: Workspace) -> None:
+    # Import fingerprints an empty value, a theme or a date alike for every paper: held once per
+    # paper, the pairs were 15% of the memory of 10,000 parsed papers.
+    papers = [load_paper(path)[0] for path in sorted(shipped.papers.glob("*.yaml"))]
+    pairs = [
+        pair for paper in papers if paper and paper.provenance for pair in paper.provenance.imported
+    ]
+    distinct = set(pairs)
+    assert len(distinct) < len(pairs)
+    assert len({id(pair) for pair in pairs}) == len(distinct)
+
+
 def test_papers_read_back_from_the_cache_are_the_papers_parsed(shipped: Workspace) -> None:
     """The cache's decoder makes papers without their __init__ (for speed): what it makes must
     be equal, hash alike and stay frozen, with every kind of field the content has."""
