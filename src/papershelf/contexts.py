@@ -80,7 +80,13 @@ class PaperBrief(NamedTuple):
     href: str
     title: str
     published: dt.date
-    card: Markup
+    card_html: str  # as card.html rendered it
+
+    @property
+    def card(self) -> Markup:
+        # Marked up when a template shows it, not before: a brief held as Markup would be a
+        # second copy of the card the cache holds (20 MB for 10,000 papers' listings).
+        return Markup(self.card_html)
 
 
 class FeedLink(NamedTuple):

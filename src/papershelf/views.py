@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
 
 from papershelf import templates, urls
 from papershelf.cache import BuildCache
@@ -189,8 +188,7 @@ def _brief_record(terms: Terms, view: PaperView) -> tuple[str, str, int, str]:
 
 def _brief(record: tuple[str, str, int, str]) -> PaperBrief:
     href, title, published, card = record
-    # The card is markup: rendered by card.html, escaped as the template said.
-    return PaperBrief(href, title, dt.date.fromordinal(published), Markup(card))
+    return PaperBrief(href, title, dt.date.fromordinal(published), card)
 
 
 class PaperViews(Mapping[str, PaperView]):
