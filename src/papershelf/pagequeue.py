@@ -96,6 +96,13 @@ class PageQueue:
             return None
         return self.writer.reusable(path, source, inputs)
 
+    def write_now(self, output: OutputFile) -> OutputFile | StoredFile:
+        """Write a file at once rather than with the queue's pages (a large one: a bibliography
+        of every paper would otherwise wait in memory), or return it as it is without a writer."""
+        if self.writer is None:
+            return output
+        return self.writer.store(output, output.inputs)
+
     def kept_many(self, paths: Sequence[str], source: str) -> list[StoredFile | None]:
         """Return each file as the last build left it (see `SiteWriter.kept_many`)."""
         if self.writer is None:

@@ -682,9 +682,9 @@ def render_pages(
         kept = queue.reuse(path, CITATIONS_SOURCE, file_inputs) if queue else None
         if kept is None:
             entries = bibtex_entries(views, [p.slug for p in papers])
-            kept = OutputFile(
-                path, bibliography(title, url, entries), CITATIONS_SOURCE, file_inputs
-            )
+            made = bibliography(title, url, entries)
+            file = OutputFile(path, made, CITATIONS_SOURCE, file_inputs)
+            kept = queue.write_now(file) if queue is not None else file
         outputs.append(kept)
     not_found_meta = PageMeta(
         title=f"Page not found · {config.title}",
