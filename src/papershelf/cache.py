@@ -1073,9 +1073,11 @@ class BuildCache:
         """Return the slugs whose value is not cached (as `has_derived` would answer each, in
         one loop over the store's index: a build asks for every paper's brief)."""
         store = self._derived_store(kind)
-        keys = store._keys() if store is not None and store.indexed else None
-        if keys is None:
-            return [slug for slug in slugs if not self.has_derived(kind, slug)]
+        if store is None:
+            return list(slugs)
+        keys = store._keys() if store.indexed else None
+        if keys is None:  # no index file yet (a cold build): the keys each shard holds
+            keys = set().union(*map(store._held_keys, range(SHARDS)))
         known = self.paper_keys.get
         added = store.added
         return [
