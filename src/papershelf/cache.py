@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from operator import itemgetter
 from pathlib import Path
@@ -56,7 +56,7 @@ except ImportError:  # Windows, where builds do not fork: nothing is spilled
 from papershelf.errors import Location, Problem, Severity
 from papershelf.model import Authors, Link, Organization, Paper, Provenance
 from papershelf.sitewriter import FileRecord, InputsBasis, Manifest
-from papershelf.workers import cpu_count, map_shards
+from papershelf.workers import cpu_count, map_claimed
 
 log = logging.getLogger(__name__)
 
@@ -960,13 +960,12 @@ class BuildCache:
         minimum = MIN_PARSES_PER_PROCESS if processes is None else 1
         count = min(processes or cpu_count(), len(todo) // minimum) if _CODEC_OK else 1
         count = max(count, 1)
-        shards = [todo[start::count] for start in range(count)]
 
         made_here: dict[int, tuple[Paper | None, list[Problem]]] = {}
 
-        def work(shard: Sequence[int]) -> list[tuple]:
+        def work(claimed: Iterator[int]) -> list[tuple]:
             done = []
-            for index in shard:
+            for index in map(todo.__getitem__, claimed):
                 name, shown = listed[index]
                 try:
                     key, paper, problems = self.read_paper(name, shown, parse)
@@ -979,7 +978,7 @@ class BuildCache:
                 done.append((index, key, state, record))
             return done
 
-        for number, done in enumerate(map_shards(shards, work)):
+        for number, done in enumerate(map_claimed(len(todo), count, work)):
             for index, *found in done:
                 if len(found) == 1:
                     results[index] = found[0]

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from papershelf.errors import Problem
 from papershelf.sitewriter import InputsBasis, SiteWriter, StoredFile
-from papershelf.workers import WorkerError, cpu_count, map_shards
+from papershelf.workers import WorkerError, cpu_count, map_claimed
 from papershelf.write import OutputFile
 
 # Results of a shard's work that are not files: what `Carry.take` returned, and the
@@ -152,12 +153,12 @@ class PageQueue:
         here = os.getpid()
         if self.writer is not None:
             queued += [output for output in outputs if isinstance(output, OutputFile)]
-        # Interleaved, so that each process gets its share of every kind of page.
-        shards = [list(range(start, len(queued), processes)) for start in range(processes)]
         results: list[tuple[int, Any]] = []
         try:
-            done_by_shard = map_shards(
-                shards, lambda shard: self._render(queued, shard, render, explain, carry, here)
+            done_by_shard = map_claimed(
+                len(queued),
+                processes,
+                lambda claimed: self._render(queued, claimed, render, explain, carry, here),
             )
         except WorkerError:
             if self.writer is not None:  # what the failed worker wrote, it never reported
@@ -171,6 +172,8 @@ class PageQueue:
                         self.on_page()
         done: dict[int, Any] = {}
         problems: list[Problem] = []
+        # In the queue's order, whichever process made what: problems are told in that order.
+        results.sort(key=itemgetter(0))
         for index, result in results:
             if index == _CARRIED:
                 assert carry is not None
@@ -209,7 +212,7 @@ class PageQueue:
     def _render(
         self,
         queued: Sequence[Any],
-        shard: Sequence[int],
+        shard: Iterable[int],
         render: Render,
         explain: Explain,
         carry: Carry | None = None,

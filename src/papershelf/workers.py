@@ -13,7 +13,7 @@ import os
 import pickle
 import tempfile
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -84,6 +84,46 @@ def map_shards(
         for pid, _, _ in children:
             os.waitpid(pid, 0)
         gc.unfreeze()
+
+
+# At most this many batches for `map_claimed`: written into a pipe before any process reads
+# them, they must fit in the smallest buffer a pipe has (one page, 4 KiB).
+MAX_BATCHES = 1024
+_TOKEN = 4  # bytes per batch: where it starts
+
+
+def map_claimed(
+    count: int, processes: int, work: Callable[[Iterator[int]], Result]
+) -> list[Result]:
+    """Return `work(claimed)` of this process, then of `processes - 1` forked copies (see
+    `map_shards`), where each `claimed` yields some of the numbers 0 to `count - 1`, every one
+    to a single process: a process claims the next batch once it is done with its last.
+
+    So a process that is slower (its items longer, or its core busier) takes fewer. With shares
+    fixed in advance, the building process of a 10,000-paper cold build waited for its worker
+    from 0.05 s to 0.9 s. Batches are handed out through a pipe filled before the fork and
+    closed for writing, so that it ends when they are all claimed.
+    """
+    if processes <= 1 or count <= 1 or not can_fork():
+        return [work(iter(range(count)))]
+    size = -(-count // MAX_BATCHES)
+    starts = b"".join(start.to_bytes(_TOKEN, "little") for start in range(0, count, size))
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, starts)  # all of it: it fits in the pipe
+    finally:
+        os.close(write_end)
+
+    def claimed() -> Iterator[int]:
+        # A pipe is read by one process at a time, and every batch is one token.
+        while token := os.read(read_end, _TOKEN):
+            start = int.from_bytes(token, "little")
+            yield from range(start, min(start + size, count))
+
+    try:
+        return map_shards([()] * processes, lambda _: work(claimed()))
+    finally:
+        os.close(read_end)
 
 
 def _result_channel() -> tuple[int, int, bool]:

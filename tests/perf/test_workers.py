@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.workers import WorkerError, can_fork, map_shards
+from papershelf.workers import WorkerError, can_fork, map_claimed, map_shards
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="workers fork")
 
@@ -88,3 +88,28 @@ def test_a_worker_done_first_ends_without_waiting_for_this_process(tmp_path: Pat
 def _state(pid: int) -> str:
     """Return a process's state letter (R, S, Z...) as /proc tells it."""
     return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+
+
+@pytest.mark.parametrize("count", [400, 5_000])  # one number per batch, and several
+def test_every_number_is_claimed_once_and_a_slower_process_claims_fewer(count: int) -> None:
+    # A fixed half each made the building process wait for a worker slowed by a busy core.
+    here = os.getpid()
+
+    def work(claimed):
+        taken = []
+        for number in claimed:
+            if os.getpid() != here:
+                time.sleep(0.002)
+            taken.append(number)
+        return os.getpid(), taken
+
+    (first, mine), (other, theirs) = map_claimed(count, 2, work)
+
+    assert first == here and other != here
+    assert sorted(mine + theirs) == list(range(count))
+    assert len(theirs) < len(mine)
+
+
+def test_claimed_numbers_in_one_process_are_all_of_them_in_order() -> None:
+    assert map_claimed(5, 1, list) == [[0, 1, 2, 3, 4]]
+    assert map_claimed(0, 2, list) == [[]]
