@@ -133,18 +133,18 @@ class PageQueue:
         explain: Explain,
         carry: Carry | None = None,
         *,
-        here: bool = False,
+        alone: bool = False,
     ) -> tuple[list[Any], list[Problem]]:
         """Render every queued page; return `outputs` with each queued page replaced by the file
         it became (a page that failed to render is left out), and the problems found.
 
         With a writer, the other files in `outputs` are written as well, on every core (in this
-        process alone, with `here`).
+        process, with `alone`).
         """
         queued: list[Any] = self.queued
         self.queued = []
         # Forking pays for rendering; files that only need writing go along when it does.
-        processes = 1 if here else self._processes(len(queued))
+        processes = 1 if alone else self._processes(len(queued))
         if self.writer is not None:  # where to write is decided once, before processes fork
             self.writer.settle()
         # This process does the first share itself. Leaving all of it to forked processes, so

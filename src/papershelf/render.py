@@ -705,12 +705,12 @@ def finish_pages(
 
     Not on every core, as the papers' pages are: this process now holds every paper's brief, and
     a forked one copies each page of memory either of them touches. That copy was the peak of a
-    cold build (196 MB against 183 at 10,000 papers, 847 MB against 770 at 50,000); the listings
-    take about a twentieth of its time.
+    cold build (about 200 MB against 185 at 10,000 papers, 847 MB against 770 at 50,000); the
+    listings take about a twentieth of its time.
     """
     return queue.finish(
         outputs,
         lambda name, context: templates.render_template(env, name, context),
         lambda exc, name: templates.template_problem(exc, name, templates_dir),
-        here=True,
+        alone=True,
     )
