@@ -51,11 +51,15 @@ class QueuedPage(NamedTuple):
 
 
 class QueuedFiles(NamedTuple):
-    """Files made by a function (a paper's page and citation files): `make` returns them, and
-    runs wherever the queue's work runs. An error in it is a problem of `template`."""
+    """Files made by a function (a paper's page and citation files): `make(argument)` returns
+    them, and runs wherever the queue's work runs. An error in it is a problem of `template`.
 
-    paths: tuple[str, ...]
-    make: Callable[[], list[OutputFile]]
+    The function and its argument apart, not bound together: one of these is queued per paper
+    before the processes fork, and each process copies every page of that memory it touches.
+    """
+
+    make: Callable[[Any], list[OutputFile]]
+    argument: Any
     template: str = ""
     counted: bool = False
 
@@ -237,7 +241,7 @@ class PageQueue:
                 continue
             if isinstance(page, QueuedFiles):
                 try:
-                    made = page.make()
+                    made = page.make(page.argument)
                 except Exception as exc:  # a template bug of any kind is the template's problem
                     found.append((index, explain(exc, page.template)))
                     continue

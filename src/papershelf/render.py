@@ -7,7 +7,6 @@ are made of; then the home page, the theme and tag listings and the other pages.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -246,12 +245,6 @@ class _PaperJob:
     make_files: bool
     file_inputs: str
 
-    def paths(self) -> tuple[str, ...]:
-        slug = self.paper.slug
-        page = (urls.output_path(urls.paper(slug)),) if self.render_page else ()
-        files = (urls.paper_bibtex(slug), urls.paper_csl(slug)) if self.make_files else ()
-        return page + files
-
 
 def render_pages(
     env: jinja2.Environment,
@@ -424,13 +417,7 @@ def render_pages(
                 on_paper(1)
     elif jobs:
         items = [
-            QueuedFiles(
-                job.paths(),
-                functools.partial(paper_files, job),
-                "paper.html",
-                counted=job.render_page,
-            )
-            for job in jobs
+            QueuedFiles(paper_files, job, "paper.html", counted=job.render_page) for job in jobs
         ]
         for item in items:
             queue.add(item)
