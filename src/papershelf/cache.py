@@ -71,6 +71,8 @@ PART_ENTRIES = 16
 RACY_NS = 3_000_000_000
 # Below this many files to parse per process, forking costs more than it saves.
 MIN_PARSES_PER_PROCESS = 300
+# A worker parsing paper files sends its papers this many at a time (see workers.Streamed).
+SENT_EVERY = 500
 # Libraries whose version shapes the output: module, and distribution as its dist-info names it.
 LIBRARIES = (
     *(("jinja2", "jinja2"), ("markupsafe", "markupsafe"), ("markdown_it", "markdown_it_py")),
@@ -962,8 +964,10 @@ class BuildCache:
         count = max(count, 1)
 
         made_here: dict[int, tuple[Paper | None, list[Problem]]] = {}
+        building = os.getpid()
 
-        def work(claimed: Iterator[int]) -> list[tuple]:
+        def work(claimed: Iterator[int]) -> Iterator[list[tuple]]:
+            here = os.getpid() == building  # else a worker, whose papers are sent as made
             done = []
             for index in map(todo.__getitem__, claimed):
                 name, shown = listed[index]
@@ -972,11 +976,15 @@ class BuildCache:
                 except OSError as exc:
                     done.append((index, exc))
                     continue
-                made_here[index] = (paper, problems)  # (in a worker: its own copy, unused)
+                if here:
+                    made_here[index] = (paper, problems)
                 state = self._files_seen[name]
                 record = (encode_paper(paper), encode_problems(problems), shown)
                 done.append((index, key, state, record))
-            return done
+                if len(done) == SENT_EVERY:
+                    yield done
+                    done = []
+            yield done
 
         for number, done in enumerate(map_claimed(len(todo), count, work)):
             for index, *found in done:

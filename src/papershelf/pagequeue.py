@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -221,16 +221,23 @@ class PageQueue:
         explain: Explain,
         carry: Carry | None = None,
         here: int = 0,
-    ) -> list[tuple[int, Any]]:
-        """Make the queued items of `shard`; progress is shown only by process `here`."""
+    ) -> Iterator[list[tuple[int, Any]]]:
+        """Make the queued items of `shard`, yielding what they became every `COLLECT_EVERY`
+        items; progress is shown only by process `here`."""
         writer = self.writer
         made_before = len(writer.made) if writer is not None else 0
+        # A worker's files are adopted by the process that commits them, as they are yielded.
+        worker = os.getpid() != here
         found: list[tuple[int, Any]] = []
         for number, index in enumerate(shard, 1):
             page = queued[index]
             if carry is not None and number % carry.every == 0:
                 found.append((_CARRIED, carry.take()))
             if number % COLLECT_EVERY == 0:
+                yield found
+                found = []
+                if worker and writer is not None:
+                    writer.stored.clear()
                 # The build runs with the collector off (build.collector_paused), and rendering
                 # leaves cycles behind (pylatexenc makes a class per call): about 5% of a
                 # 10,000-paper cold build's peak memory. A young collection takes a few ms.
@@ -265,4 +272,4 @@ class PageQueue:
             found.append((_CARRIED, carry.take()))
         if writer is not None:
             found.append((_DIRECTORIES, writer.made[made_before:]))
-        return found
+        yield found

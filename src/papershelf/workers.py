@@ -9,12 +9,13 @@ one shard, everything runs here.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import pickle
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -35,12 +36,20 @@ class WorkerError(RuntimeError):
     """A forked worker failed; the message carries its traceback."""
 
 
+class Streamed(NamedTuple):
+    """A result made a part at a time: a forked process sends each part as it is made, and holds
+    none of them after (at 10,000 papers, a worker held 10 MB of records of the files it wrote
+    until it ended). The process that forked it receives the list of the parts."""
+
+    parts: Iterator[Any]
+
+
 def map_shards(
     shards: Sequence[Sequence[Item]], work: Callable[[Sequence[Item]], Result]
 ) -> list[Result]:
     """Return `work(shard)` for every shard, in order, running the first here and the others in
     forked processes. `work` must not write to the terminal in those, and its result must
-    pickle."""
+    pickle (a `Streamed` result comes back as the list of its parts)."""
     if len(shards) <= 1 or not can_fork():
         return [work(shard) for shard in shards]
     # Objects made so far move to a generation the collector leaves alone, so that a child's
@@ -54,11 +63,12 @@ def map_shards(
             if pid == 0:  # the child: do the work, send the result, and leave at once
                 if not in_file:
                     os.close(read_end)
-                _child(shard, work, write_end)
+                _child(shard, work, write_end, in_file)
             if not in_file:
                 os.close(write_end)
             children.append((pid, read_end, in_file))
-        results = [work(shards[0])]
+        first = work(shards[0])
+        results = [list(first.parts) if isinstance(first, Streamed) else first]
         failures = []
         while children:
             pid, read_end, in_file = children.pop(0)
@@ -93,11 +103,12 @@ _TOKEN = 4  # bytes per batch: where it starts
 
 
 def map_claimed(
-    count: int, processes: int, work: Callable[[Iterator[int]], Result]
-) -> list[Result]:
-    """Return `work(claimed)` of this process, then of `processes - 1` forked copies (see
-    `map_shards`), where each `claimed` yields some of the numbers 0 to `count - 1`, every one
-    to a single process: a process claims the next batch once it is done with its last.
+    count: int, processes: int, work: Callable[[Iterator[int]], Iterator[list[Item]]]
+) -> list[list[Item]]:
+    """Return what `work(claimed)` yields (lists, joined) in this process, then in each of
+    `processes - 1` forked copies (see `map_shards`; what they yield is `Streamed`), where each
+    `claimed` yields some of the numbers 0 to `count - 1`, every one to a single process: a
+    process claims the next batch once it is done with its last.
 
     So a process that is slower (its items longer, or its core busier) takes fewer. With shares
     fixed in advance, the building process of a 10,000-paper cold build waited for its worker
@@ -105,7 +116,7 @@ def map_claimed(
     closed for writing, so that it ends when they are all claimed.
     """
     if processes <= 1 or count <= 1 or not can_fork():
-        return [work(iter(range(count)))]
+        return [list(itertools.chain.from_iterable(work(iter(range(count)))))]
     size = -(-count // MAX_BATCHES)
     starts = b"".join(start.to_bytes(_TOKEN, "little") for start in range(0, count, size))
     read_end, write_end = os.pipe()
@@ -121,9 +132,10 @@ def map_claimed(
             yield from range(start, min(start + size, count))
 
     try:
-        return map_shards([()] * processes, lambda _: work(claimed()))
+        found = map_shards([()] * processes, lambda _: Streamed(work(claimed())))
     finally:
         os.close(read_end)
+    return [list(itertools.chain.from_iterable(parts)) for parts in found]
 
 
 def _result_channel() -> tuple[int, int, bool]:
@@ -143,19 +155,27 @@ def _result_channel() -> tuple[int, int, bool]:
     return handle, handle, True
 
 
-def _child(shard: Sequence, work: Callable, write_end: int) -> None:
+def _child(shard: Sequence, work: Callable, write_end: int, in_file: bool = True) -> None:
     code = 0
     try:
-        try:
-            result = ("ok", work(shard))
-        except BaseException:
-            result = ("error", traceback.format_exc())
-            code = 1
         # Pickled a frame (64 KiB) at a time into the pipe or file: the worker does not hold
         # the whole result as bytes as well (tens of MB for a large site's pages).
-        with os.fdopen(write_end, "wb") as pipe:
+        with os.fdopen(write_end, "wb") as channel:
             try:
-                pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                try:
+                    result = work(shard)
+                    if isinstance(result, Streamed) and in_file:
+                        for part in result.parts:
+                            pickle.dump(("part", part), channel, protocol=pickle.HIGHEST_PROTOCOL)
+                            del part  # not held while the next one is made
+                        message: tuple[str, Any] = ("streamed", None)
+                    else:  # into a pipe, which nobody reads until this worker is done
+                        parts = result.parts if isinstance(result, Streamed) else None
+                        message = ("ok", result if parts is None else list(parts))
+                except BaseException:
+                    message = ("error", traceback.format_exc())
+                    code = 1
+                pickle.dump(message, channel, protocol=pickle.HIGHEST_PROTOCOL)
             except OSError:  # the parent stopped reading (it failed, or was interrupted); disk full
                 code = 1
             except Exception:
@@ -168,15 +188,21 @@ def _child(shard: Sequence, work: Callable, write_end: int) -> None:
 
 
 def _receive(read_end: int, *, rewind: bool = False) -> tuple[str, object]:
-    with os.fdopen(read_end, "rb") as pipe:
+    parts = []
+    with os.fdopen(read_end, "rb") as channel:
         try:
             if rewind:  # a file the worker wrote from its start
-                pipe.seek(0)
-            received = pickle.load(pipe)
+                channel.seek(0)
+            received = pickle.load(channel)
+            while isinstance(received, tuple) and len(received) == 2 and received[0] == "part":
+                parts.append(received[1])
+                received = pickle.load(channel)
         except Exception as exc:  # nothing sent, or cut short: the worker failed while sending
             return "error", f"a worker process ended without a complete result ({exc!r})"
     if not (isinstance(received, tuple) and len(received) == 2):
         return "error", "a worker process sent something other than a result"
+    if received[0] == "streamed":
+        return "ok", parts
     return received
 
 
@@ -191,7 +217,7 @@ def in_background(work: Callable[[], Result]) -> Callable[[], Result]:
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
-        _child((), lambda _: work(), write_end)
+        _child((), lambda _: work(), write_end, in_file=False)
     os.close(write_end)
     received: list = []
 
