@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 import time
 import weakref
 from pathlib import Path
@@ -160,3 +162,25 @@ def _slowly(claimed, here):
         if os.getpid() == here:
             time.sleep(0.001)
         yield number
+
+
+def test_without_a_temporary_file_results_come_back_through_a_pipe(monkeypatch) -> None:
+    # Where no temporary file can be made (a full or read-only TMPDIR), a worker sends its whole
+    # result through a pipe once done, streamed or not.
+    def no_temporary_file(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_temporary_file)
+    here = os.getpid()
+
+    def work(claimed):
+        for number in claimed:
+            yield [(os.getpid(), f"item {number}" * 100)]
+
+    found = map_claimed(2_000, 2, lambda claimed: work(_slowly(claimed, here)))
+
+    assert sorted(item for made in found for _, item in made) == sorted(
+        f"item {number}" * 100 for number in range(2_000)
+    )
+    assert len({pid for made in found for pid, _ in made}) == 2
+    assert map_shards([[1], [2]], lambda shard: shard * 50_000) == [[1] * 50_000, [2] * 50_000]
