@@ -237,7 +237,7 @@ class PageQueue:
                 yield found
                 found = []
                 if worker and writer is not None:
-                    writer.stored.clear()
+                    writer.pending.clear()
                 # The build runs with the collector off (build.collector_paused), and rendering
                 # leaves cycles behind (pylatexenc makes a class per call): about 5% of a
                 # 10,000-paper cold build's peak memory. A young collection takes a few ms.

@@ -179,14 +179,14 @@ class Terms:
     site: SiteUrls
 
 
-def _brief_record(terms: Terms, view: PaperView) -> tuple[str, str, int, str]:
+def _brief_record(terms: Terms, view: PaperView) -> tuple[str, str, int, bytes]:
     """Return a paper's brief as the cache keeps it: plain values, which unpickle several times
     faster than the brief (an edit build reads back the briefs of every re-rendered listing)."""
     card = templates.render_template(terms.env, "card.html", CardContext(view))
-    return (view.href, view.title, view.published.toordinal(), card)
+    return (view.href, view.title, view.published.toordinal(), card.encode("utf-8"))
 
 
-def _brief(record: tuple[str, str, int, str]) -> PaperBrief:
+def _brief(record: tuple[str, str, int, bytes]) -> PaperBrief:
     href, title, published, card = record
     return PaperBrief(href, title, dt.date.fromordinal(published), card)
 
@@ -269,8 +269,8 @@ class PaperBriefs(Mapping[str, PaperBrief]):
         without keeping it decoded here."""
         self._record(slug)
 
-    def _record(self, slug: str) -> tuple[str, str, int, str]:
-        def make() -> tuple[str, str, int, str]:
+    def _record(self, slug: str) -> tuple[str, str, int, bytes]:
+        def make() -> tuple[str, str, int, bytes]:
             return _brief_record(self.views.terms, self.views[slug])
 
         return _derived(self.cache, "brief", slug, make)
