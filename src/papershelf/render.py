@@ -69,6 +69,7 @@ from papershelf.views import (
     Terms,
     bibtex_entries,
     bibtex_entry,
+    derive_bibtex_entry,
     term_views,
 )
 from papershelf.write import OutputFile
@@ -379,7 +380,7 @@ def render_pages(
         paper, route = job.paper, urls.paper(job.paper.slug)
         view = views[paper.slug]
         briefs.derive(paper.slug)  # made here, for the listings and the bibliographies
-        bibtex_entry(views, paper.slug)
+        derive_bibtex_entry(views, paper.slug)
         if paper.slug in wanted_texts:
             shipped[paper.slug] = PaperText(
                 view.title, view.abstract_html, view.excerpt, view.notes_html
