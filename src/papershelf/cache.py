@@ -376,7 +376,8 @@ class _Shards:
 
     With `indexed`, the keys of all shards are also kept in one small file, so that whether an
     entry exists is known without reading the shard that holds it. With a `spill`, what
-    `export` takes out waits there rather than in memory.
+    `export` takes out waits there rather than in memory. A store saved with the keys of what
+    is `live` (see `save`) need not track which entries a build used (`tracks_use` off).
     """
 
     def __init__(
@@ -386,6 +387,7 @@ class _Shards:
         stamp: str,
         indexed: bool = False,
         spill: Spill | None = None,
+        tracks_use: bool = True,
     ) -> None:
         self.directory = directory
         self.name = name
@@ -395,8 +397,9 @@ class _Shards:
         # Read when first needed: a build that finds nothing changed needs none of them.
         self.shards: list[dict[str, Any] | None] = [None] * SHARDS
         self.dirty: set[int] = set()
-        self.used: set[str] = set()
-        self.added: set[str] = set()  # put by this build, not yet in the index file
+        # The keys of a 10,000-paper build are sets of 0.5 MB each, in every process.
+        self.used: set[str] | None = set() if tracks_use else None
+        self.added: set[str] = set()  # held, put by this build: not yet in the index file
         self._index: set[str] | None = None
         # The index file: each shard's keys (so that rewriting a shard replaces its own).
         self._index_parts: list[list[str]] | None = None
@@ -494,7 +497,7 @@ class _Shards:
 
     def get(self, key: str) -> Any:
         found = self._looked_up(_shard_of(key), key)
-        if found is not None:
+        if found is not None and self.used is not None:
             self.used.add(key)
         return found
 
@@ -503,7 +506,8 @@ class _Shards:
         indexes = [_shard_of(key) for key in keys]
         shards = {index: self._merged(index) for index in set(indexes)}
         found = [shards[index].get(key) for index, key in zip(indexes, keys, strict=True)]
-        self.used.update(itertools.compress(keys, found))
+        if self.used is not None:
+            self.used.update(itertools.compress(keys, found))
         return found
 
     def _as_received(self, index: int, unpacked: list[tuple[list[str], SpilledPart]]) -> bool:
@@ -519,7 +523,8 @@ class _Shards:
         index = _shard_of(key)
         self._shard(index)[key] = value
         self.dirty.add(index)
-        self.used.add(key)
+        if self.used is not None:
+            self.used.add(key)
         self.added.add(key)
         self.journal.append(key)
 
@@ -532,6 +537,9 @@ class _Shards:
             shard = self._shard(index)
             if key in shard:
                 by_shard.setdefault(index, {})[key] = shard.pop(key)
+                # No longer held here until absorbed: a worker's keys were a set it kept to
+                # the end, which the building process makes again as it absorbs them.
+                self.added.discard(key)
         del self.journal[since:]
         keep = self.spill.keep if self.spill is not None else _as_is
         return {index: (list(found), keep(_dumps(found))) for index, found in by_shard.items()}
@@ -544,7 +552,8 @@ class _Shards:
         for index, (keys, data) in exported.items():
             self.raw.setdefault(index, []).append((keys, data))
             self.dirty.add(index)
-            self.used.update(keys)
+            if self.used is not None:
+                self.used.update(keys)
             self.added.update(keys)
 
     def save(self, live: set[str] | None = None) -> None:
@@ -558,7 +567,8 @@ class _Shards:
             if self._index_parts is None:  # no index to update: make it from every shard
                 self._index_parts = [self._held_keys(index) for index in range(SHARDS)]
             index_parts = self._index_parts
-        keep = self.used if live is None else live
+        keep = live if live is not None else self.used
+        assert keep is not None, "a store that does not track use is saved with what is live"
         for index in sorted(self.dirty):
             unpacked = self.unpacked.pop(index, [])
             parts = unpacked + self.raw.get(index, [])
@@ -1025,7 +1035,8 @@ class BuildCache:
         if store is None:
             usable = self.directory if _CODEC_OK else None
             name, stamp = f"derived-{kind}", self._derived_stamp
-            store = _Shards(usable, name, stamp, indexed=True, spill=self._spill)
+            # Saved with the keys of the papers this build has (`save`'s `live`).
+            store = _Shards(usable, name, stamp, indexed=True, spill=self._spill, tracks_use=False)
             self._derived[kind] = store
         return store
 
@@ -1210,7 +1221,6 @@ class BuildCache:
         self._papers.save()
         for store in self._derived.values():
             store.save(self._live)
-            store.used.clear()
         self._papers.used.clear()
         if self._spill is not None:  # every part in it is now in a store's file
             self._spill.clear()
