@@ -13,18 +13,20 @@ the same inputs and left it untouched: `reuse` returns it as it is.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 from papershelf.errors import Problem
-from papershelf.sitewriter import InputsBasis, SiteWriter, StoredFile
+from papershelf.sitewriter import FileRecord, InputsBasis, SiteWriter, StoredFile
 from papershelf.workers import WorkerError, cpu_count, map_claimed
 from papershelf.write import OutputFile
 
 # Results of a shard's work that are not files: what `Carry.take` returned, and the
-# directories its writer made (for `SiteWriter.abort`).
+# directories its writer made (for `SiteWriter.abort`); and files, packed (see `_packed`).
+_PACKED = -3
 _CARRIED = -2
 _DIRECTORIES = -1
 
@@ -162,14 +164,16 @@ class PageQueue:
             done_by_shard = map_claimed(
                 len(queued),
                 processes,
-                lambda claimed: self._render(queued, claimed, render, explain, carry, here),
+                lambda claimed: self._render(
+                    queued, claimed, render, explain, carry, here, packs=processes > 1
+                ),
             )
         except WorkerError:
             if self.writer is not None:  # what the failed worker wrote, it never reported
                 self.writer.workers_lost = True
             raise
         for number, found in enumerate(done_by_shard):
-            results.extend(found)
+            results.extend(_unpacked(found))
             if number and self.on_page is not None:  # made elsewhere
                 for index, _ in found:
                     if index >= 0 and getattr(queued[index], "counted", False):
@@ -221,20 +225,28 @@ class PageQueue:
         explain: Explain,
         carry: Carry | None = None,
         here: int = 0,
+        packs: bool = False,
     ) -> Iterator[list[tuple[int, Any]]]:
         """Make the queued items of `shard`, yielding what they became every `COLLECT_EVERY`
-        items; progress is shown only by process `here`."""
+        items; progress is shown only by process `here`, which packs the files it made when
+        `packs` (other processes are at work)."""
         writer = self.writer
         made_before = len(writer.made) if writer is not None else 0
         # A worker's files are adopted by the process that commits them, as they are yielded.
         worker = os.getpid() != here
+        # What the building process makes is held packed while other processes run (see
+        # `_packed`); alone, it has nothing to wait for.
+        pack = _packed if not worker and packs else _as_made
         found: list[tuple[int, Any]] = []
         for number, index in enumerate(shard, 1):
             page = queued[index]
             if carry is not None and number % carry.every == 0:
                 found.append((_CARRIED, carry.take()))
             if number % COLLECT_EVERY == 0:
-                yield found
+                if worker and writer is not None:  # sent with the rest, and held no more
+                    found.append((_DIRECTORIES, writer.made[made_before:]))
+                    del writer.made[made_before:]
+                yield pack(found)
                 found = []
                 if worker and writer is not None:
                     writer.pending.clear()
@@ -270,6 +282,49 @@ class PageQueue:
                 self.on_page()
         if carry is not None:
             found.append((_CARRIED, carry.take()))
-        if writer is not None:
+        if worker and writer is not None:  # this process's writer has them already
             found.append((_DIRECTORIES, writer.made[made_before:]))
-        yield found
+        yield pack(found)
+
+
+def _as_made(found: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    return found
+
+
+def _packed(found: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    """Return `found` with the records of the files in it packed into one string of bytes.
+
+    The building process holds what it made until its workers are done, when the processes
+    together peak: as tuples, a file's record took about 570 bytes (at 10,000 papers, 16,000
+    files and 9 MB), packed about 160. Marshalled, which takes plain tuples of strings and
+    numbers several times faster than pickle takes named tuples; it never leaves the process.
+    """
+    files, rest = [], []
+    for index, result in found:
+        if isinstance(result, StoredFile):
+            files.append((index, False, [_plain(result)]))
+        elif type(result) is list and all(isinstance(item, StoredFile) for item in result):
+            files.append((index, True, list(map(_plain, result))))
+        else:
+            rest.append((index, result))
+    rest.append((_PACKED, marshal.dumps(files)))
+    return rest
+
+
+def _plain(stored: StoredFile) -> tuple:
+    path, source, record, root, pending = stored
+    return (path, source, tuple(record), root, pending)
+
+
+def _unpacked(found: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    """Yield what `found` holds, with the files `_packed` packed as they were."""
+    for index, result in found:
+        if index != _PACKED:
+            yield index, result
+            continue
+        for file_index, many, plain in marshal.loads(result):
+            stored = [
+                StoredFile(path, source, FileRecord._make(record), root, pending)
+                for path, source, record, root, pending in plain
+            ]
+            yield file_index, (stored if many else stored[0])

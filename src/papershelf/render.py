@@ -12,7 +12,7 @@ import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -236,9 +236,9 @@ def _paper_page(slug: str) -> str:
     return urls.output_path(urls.paper(slug))
 
 
-@dataclass(frozen=True)
-class _PaperJob:
-    """What a build makes of one paper: its page, its citation files, or both."""
+class _PaperJob(NamedTuple):
+    """What a build makes of one paper: its page, its citation files, or both (a tuple: one
+    per paper is made before the processes fork, and touched by the one that makes it)."""
 
     paper: Paper
     render_page: bool

@@ -31,6 +31,8 @@ from typing import NamedTuple
 from papershelf.write import OutputFile, _check_path, _refuse_foreign_directory, _swap
 
 _INPUTS = operator.attrgetter("inputs")
+# Directories a writer remembers as existing; forgetting one costs a failed mkdir.
+_KNOWN_DIRECTORIES = 256
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -139,7 +141,9 @@ class SiteWriter:
         self.made: list[str] = []  # directories this build created, to remove on failure
         # Set when a worker process died without reporting what it wrote (see `abort`).
         self.workers_lost = False
-        self.known: set[str] = set()  # directories known to exist
+        # Directories known to exist, the last few made or used: a paper's files are written
+        # one after the other, into its own directory.
+        self.known: set[str] = set()
         self._previous = previous
         # What `commit` records of how this build worked out its pages' inputs (see Manifest).
         self.basis: InputsBasis | None = None
@@ -283,6 +287,8 @@ class SiteWriter:
                 raise
             self._make_parent(parent)
             self._make_directory(directory)
+        if len(self.known) >= _KNOWN_DIRECTORIES:  # else a set of every paper's directory
+            self.known.clear()
         self.known.add(directory)
 
     def _make_directory(self, directory: str) -> None:
