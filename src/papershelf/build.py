@@ -188,6 +188,7 @@ def render_site(
     problems += found
     pages, found = finish_pages(queue, env, options.templates_dir, pages)
     problems += found
+    cache.release_derived()  # the listings are made: what remains wants few of them
     more_pages = [(urls.STATS, catalog.newest_date())]
     if config.search:
         more_pages.append((urls.SEARCH, None))
