@@ -217,6 +217,10 @@ class PageQueue:
     def _processes(self, count: int) -> int:
         return min(self.processes, max(1, count // self.minimum))
 
+    def forks_for(self, count: int) -> bool:
+        """Tell whether `finish` would render `count` queued items on more than one process."""
+        return self._processes(count) > 1
+
     def _render(
         self,
         queued: Sequence[Any],

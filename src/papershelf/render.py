@@ -61,7 +61,7 @@ from papershelf.papertext import CachedTexts, PaperText, render_markdown
 from papershelf.sharing import SHARE_IMAGE
 from papershelf.sitewriter import StoredFile
 from papershelf.stats import build_charts, has_code, totals
-from papershelf.text import latex_to_plain
+from papershelf.text import latex_to_plain, load_latex_converter, may_hold_latex
 from papershelf.urls import FEED_KINDS, FEED_LABELS, FEED_MEDIA_TYPES, SiteUrls
 from papershelf.views import (
     PaperBriefs,
@@ -417,6 +417,11 @@ def render_pages(
             if on_paper is not None and job.render_page:
                 on_paper(1)
     elif jobs:
+        # Loaded here, once, if any paper may want it: the processes rendering papers share it.
+        if queue.forks_for(len(jobs)) and any(
+            may_hold_latex(f"{job.paper.title}\0{job.paper.abstract}") for job in jobs
+        ):
+            load_latex_converter()
         items = [
             QueuedFiles(paper_files, job, "paper.html", counted=job.render_page) for job in jobs
         ]

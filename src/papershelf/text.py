@@ -43,9 +43,21 @@ def _latex_converter() -> LatexNodes2Text:
     return LatexNodes2Text(latex_context=context, math_mode="text", strict_latex_spaces=True)
 
 
+def may_hold_latex(text: str) -> bool:
+    """Tell whether `text` may hold LaTeX markup (else `latex_to_plain` returns it as it is)."""
+    return "\\" in text or "{" in text or "$" in text or "--" in text
+
+
+def load_latex_converter() -> None:
+    """Load the LaTeX converter now, before processes fork that would each load their own
+    (2.5 MB, a process's memory apart from the pages it shares)."""
+    _latex_converter()
+    _walker_context()
+
+
 def latex_to_plain(text: str) -> str:
     """Return `text` with LaTeX markup turned into the Unicode it stands for."""
-    if "\\" not in text and "{" not in text and "$" not in text and "--" not in text:
+    if not may_hold_latex(text):
         return text
     try:
         plain = "".join(
