@@ -280,7 +280,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         cache = None
         if args.exit_at_once and options.cache and not options.check:
             cache = BuildCache(cache_dir_for(options.out_dir))
-        result = build_site(options, _progress(args), cache)
+        kept: list[object] | None = [] if args.exit_at_once else None
+        result = build_site(options, _progress(args), cache, keep=kept)
         _print_problems(result.warnings)
         # A failed --check lists the files that differ even when quiet: that is the problem.
         if not args.quiet or not result.ok:

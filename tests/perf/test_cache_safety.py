@@ -514,3 +514,28 @@ def test_a_build_from_another_directory_reuses_the_last_ones_work(
     rewritten = [name for name in after if after[name] != before.get(name)]
     assert 0 < len(rewritten) < len(after) / 5
     shipped.assert_same_as_cold()
+
+
+def test_a_build_that_ends_the_process_leaves_what_it_made_for_the_exit(
+    shipped: Workspace,
+) -> None:
+    # The command line ends the process once the build returns: freed an object at a time
+    # as the build returned, its records took 64 ms of a 10,000-paper edit build.
+    from papershelf.build import BuildOptions, RenderedSite, build_site
+    from papershelf.cache import SiteRecord
+    from papershelf.sitewriter import SiteWriter
+
+    options = BuildOptions(shipped.content, shipped.templates, shipped.out)
+    first: list[object] = []
+    build_site(options, keep=first)
+    paper = sorted(shipped.papers.glob("*.yaml"))[0]
+    text = paper.read_text(encoding="utf-8")
+    assert "abstract: >-\n  " in text
+    paper.write_text(text.replace("abstract: >-\n  ", "abstract: >-\n  Revised. "), "utf-8")
+    second: list[object] = []
+    build_site(options, keep=second)
+
+    kinds = {type(kept) for kept in first}
+    assert {RenderedSite, SiteWriter} <= kinds
+    assert {RenderedSite, SiteWriter, SiteRecord} <= {type(kept) for kept in second}
+    shipped.assert_same_as_cold()
