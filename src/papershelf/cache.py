@@ -404,6 +404,8 @@ class _Shards:
         # The index file: each shard's keys (so that rewriting a shard replaces its own).
         self._index_parts: list[list[str]] | None = None
         self._index_read = False
+        # Shards whose file held entries this code can read (else it is as good as none).
+        self._stored: set[int] = set()
         # Keys in the order they were put, for `export`.
         self.journal: list[str] = []
         # Entries made by other processes, still pickled, by shard: (keys, pickled dict, or
@@ -429,6 +431,8 @@ class _Shards:
         if shard is None:
             found = _load(self._path(index), self.stamp) if self.directory is not None else None
             shard = self.shards[index] = {}
+            if found:
+                self._stored.add(index)
             if _keyed_parts(found):
                 # Before the parts received since, which are newer.
                 stored = list(zip(found[2], found[1], strict=True))
@@ -579,10 +583,12 @@ class _Shards:
         keep = live if live is not None else self.used
         assert keep is not None, "a store that does not track use is saved with what is live"
         for index in sorted(self.dirty):
+            self._shard(index)  # its file read, if it was not: its entries count too
             unpacked = self.unpacked.pop(index, [])
             parts = unpacked + self.raw.get(index, [])
-            if parts and self._as_received(index, unpacked) and not self._path(index).exists():
+            if parts and self._as_received(index, unpacked) and index not in self._stored:
                 # A new shard made of this build's entries alone: written as they came, pickled.
+                # (Its file, if any, held none this code can read: written by other code.)
                 pickled = [self._bytes(data) for _, data in parts]
                 _store(self._path(index), self.stamp, ("parts", pickled, [k for k, _ in parts]))
                 if self.indexed:
@@ -590,6 +596,7 @@ class _Shards:
                 # Read back from that file if wanted again (by the next build of a `serve`).
                 self.raw.pop(index, None)
                 self.shards[index] = None
+                self._stored.discard(index)
                 continue
             # Entries no longer needed (papers since removed) go when a shard is rewritten.
             kept = {key: value for key, value in self._merged(index).items() if key in keep}
