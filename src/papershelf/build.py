@@ -336,8 +336,8 @@ def _cached_build(
     progress: Progress,
     cache: BuildCache | None,
     started: float,
-    changed: Collection[str] | None = None,
-    kept: list[object] | None = None,
+    changed: Collection[str] | None,
+    kept: list[object],
 ) -> BuildResult:
     """Build with a cache: nothing at all if no input changed and the output is as the last build
     left it; else render what changed and update the output in place."""
@@ -346,7 +346,6 @@ def _cached_build(
     cache.start_build()
     if changed is not None:
         cache.expect_changes(options.content_dir / PAPERS_DIR, changed)
-    kept = kept if kept is not None else []
     record = cache.site(options.out_dir)
     kept.append(record)
     site_inputs = site_inputs_digest(

@@ -78,9 +78,9 @@ class StoredFile(NamedTuple):
     path: str
     source: str
     record: FileRecord
-    # The directory the file is in until the build is committed, ending in "/": one string
-    # that every file of the directory shares, rather than a path of its own each (30,000
-    # paths of a 10,000-paper site held until the commit: 4.5 MB).
+    # The directory the site is written into until the build is committed, ending in "/":
+    # one string that every file shares, rather than a path of its own each (30,000 paths of a
+    # 10,000-paper site held until the commit: 4.5 MB).
     root: str
     # The temporary file to rename into place at commit (None: nothing to rename).
     pending: str | None = None
