@@ -6,9 +6,13 @@ import json
 from pathlib import Path
 
 import feedparser
+import jinja2
+import markupsafe
 from bs4 import BeautifulSoup
+from markupsafe import Markup
 
 from papershelf.papertext import render_markdown
+from papershelf.templates import TemplateEnvironment, escape_output
 
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 
@@ -83,3 +87,51 @@ def test_markdown_keeps_web_links() -> None:
     html = render_markdown("[paper](https://arxiv.org/abs/2311.08849) <https://example.org/x>")
     links = [a["href"] for a in BeautifulSoup(str(html), "html.parser").find_all("a")]
     assert links == ["https://arxiv.org/abs/2311.08849", "https://example.org/x"]
+
+
+HOSTILE_VALUES = (
+    '<script>alert("x")</script>',
+    "Tom & Jerry's <b>",
+    "plain text",
+    "",
+    "é – ✓ \u2028",
+    Markup("<em>already HTML</em>"),
+    42,
+    3.5,
+    None,
+    ("a<", "b>"),
+)
+
+
+def test_written_values_are_escaped_as_markupsafe_escapes_them() -> None:
+    for value in HOSTILE_VALUES:
+        assert escape_output(value) == str(markupsafe.escape(value)), value
+
+
+def test_templates_write_what_jinja_itself_writes() -> None:
+    """The papershelf environment's templates give the bytes Jinja's own gives, in every place
+    a value is written: the page, a macro, a captured block, a call block, a filter block, an
+    include, and where autoescape is switched off."""
+    sources = {
+        "macros.html": "{% macro item(v) %}<li>{{ v }}</li>{% endmacro %}",
+        "part.html": "<p>{{ value }}</p>",
+        "page.html": (
+            '{% from "macros.html" import item %}'
+            "{% macro wrap() %}<div>{{ caller() }}</div>{% endmacro %}"
+            '<h1 title="{{ value }}">{{ value }}</h1>{{ item(value) }}'
+            "{% set captured %}[{{ value }}]{% endset %}{{ captured }}"
+            "{% call wrap() %}{{ value }}{% endcall %}"
+            "{% filter upper %}{{ value }}{% endfilter %}"
+            '{% include "part.html" %}{{ value|e }}{{ value|safe }}'
+            "{% autoescape false %}{{ value }}{% endautoescape %}{{ number }}"
+        ),
+    }
+
+    def render(environment_class: type[jinja2.Environment], value: object) -> str:
+        env = environment_class(loader=jinja2.DictLoader(sources), autoescape=True)
+        return env.get_template("page.html").render(value=value, number=7)
+
+    for value in HOSTILE_VALUES:
+        ours = render(TemplateEnvironment, value)
+        assert ours == render(jinja2.Environment, value), value
+    assert "&lt;script&gt;" in render(TemplateEnvironment, HOSTILE_VALUES[0])
