@@ -65,9 +65,14 @@ def latex_to_plain(text: str) -> str:
         )
     except Exception:
         return text
-    return re.sub(r"[ \t]+", " ", plain).strip()
+    if "  " in plain or "\t" in plain:  # else every run of blanks is one space already
+        plain = re.sub(r"[ \t]+", " ", plain)
+    return plain.strip()
 
 
+# Pieces repeat from paper to paper (`$\times$`, `18\%`, `\emph{...}`): at 10,000 papers, 3,700
+# pieces were 1,100 different ones, and the converter takes 70 us a piece.
+@functools.lru_cache(maxsize=4096)
 def _convert(latex: str) -> str:
     if _SIMPLE_MARKUP.fullmatch(latex) and "''" not in latex:
         # The commonest markup by far (`most--all`, `3.6\\%`): the converter would only join the
