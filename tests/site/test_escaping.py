@@ -111,7 +111,8 @@ def test_written_values_are_escaped_as_markupsafe_escapes_them() -> None:
 def test_templates_write_what_jinja_itself_writes() -> None:
     """The papershelf environment's templates give the bytes Jinja's own gives, in every place
     a value is written: the page, a macro, a captured block, a call block, a filter block, an
-    include, and where autoescape is switched off."""
+    include, a layout's block, and where autoescape is switched off; Jinja's globals (range,
+    namespace) are there."""
     sources = {
         "macros.html": "{% macro item(v) %}<li>{{ v }}</li>{% endmacro %}",
         "part.html": "<p>{{ value }}</p>",
@@ -124,12 +125,16 @@ def test_templates_write_what_jinja_itself_writes() -> None:
             "{% filter upper %}{{ value }}{% endfilter %}"
             '{% include "part.html" %}{{ value|e }}{{ value|safe }}'
             "{% autoescape false %}{{ value }}{% endautoescape %}{{ number }}"
+            "{% for i in range(2) %}{{ i }}{% endfor %}{% set ns = namespace(n=value) %}{{ ns.n }}"
         ),
+        "layout.html": "<title>{{ value }}</title>{% block main %}{% endblock %}",
+        "child.html": '{% extends "layout.html" %}{% block main %}{{ value }}{% endblock %}',
     }
 
     def render(environment_class: type[jinja2.Environment], value: object) -> str:
         env = environment_class(loader=jinja2.DictLoader(sources), autoescape=True)
-        return env.get_template("page.html").render(value=value, number=7)
+        pages = ("page.html", "child.html", "page.html")  # the second time from its cache
+        return "".join(env.get_template(name).render(value=value, number=7) for name in pages)
 
     for value in HOSTILE_VALUES:
         ours = render(TemplateEnvironment, value)
