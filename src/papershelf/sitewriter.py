@@ -415,7 +415,12 @@ def _directory_times(root: Path, only: set[str] | None = None) -> dict[str, int]
             relative = Path(directory).relative_to(root).as_posix()
             times[relative] = Path(directory).stat().st_mtime_ns
         return times
+    # os.stat on strings: a new 10,000-paper site has 10,000 directories, and Path objects
+    # took three times as long as the calls themselves.
+    prefix = f"{root}/"
     for relative in _with_parents(only):
-        with contextlib.suppress(FileNotFoundError):  # removed for being empty
-            times[relative] = (root / relative).stat().st_mtime_ns
+        try:
+            times[relative] = os.stat(prefix + relative).st_mtime_ns  # noqa: PTH116
+        except FileNotFoundError:  # removed for being empty
+            continue
     return times
