@@ -949,9 +949,11 @@ class BuildCache:
         listed: Sequence[tuple[str, str]],
         parse: Callable[[bytes, str], tuple],
         processes: int | None = None,
+        meanwhile: Callable[[], None] | None = None,
     ) -> list[tuple[str, Paper | None, list[Problem]] | OSError]:
         """Read many paper files as `read_paper` does, parsing those not in the cache on every
-        core; an unreadable file gives its OSError."""
+        core; an unreadable file gives its OSError. `meanwhile` is called once, while other
+        processes parse (see `workers.map_shards`)."""
         results: list[Any] = [None] * len(listed)
         todo: list[int] = []
         files, seen, decoded, used = (
@@ -1012,7 +1014,7 @@ class BuildCache:
                     done = []
             yield done
 
-        for number, done in enumerate(map_claimed(len(todo), count, work)):
+        for number, done in enumerate(map_claimed(len(todo), count, work, meanwhile)):
             for index, *found in done:
                 if len(found) == 1:
                     results[index] = found[0]

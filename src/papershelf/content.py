@@ -14,6 +14,8 @@ from papershelf.model import Paper
 from papershelf.validate import paper_from_document
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from papershelf.cache import BuildCache
 
 PAPERS_DIR = "papers"
@@ -123,19 +125,28 @@ def _parse_raw(raw: bytes, shown: str) -> tuple[Paper | None, list[Problem]]:
 
 
 def load_papers(
-    content_dir: Path, cache: BuildCache | None = None, processes: int | None = None
+    content_dir: Path,
+    cache: BuildCache | None = None,
+    processes: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[tuple[Paper, ...], list[Problem]]:
     """Read every paper file; return the valid papers (by slug) and every problem found.
 
     With a `cache`, files parsed by an earlier build are not parsed again, the others are
     parsed on every core (or `processes`), and the cache learns which file each paper came from
-    (for values derived from it).
+    (for values derived from it). `meanwhile` is called once, while other processes parse if
+    any do.
     """
     papers: list[Paper] = []
     problems: list[Problem] = []
     by_slug: dict[str, Paper] = {}
     listed = paper_files_shown(content_dir, cache)
-    read = cache.read_papers(listed, _parse_raw, processes) if cache is not None else None
+    if cache is not None:
+        read = cache.read_papers(listed, _parse_raw, processes, meanwhile)
+    else:
+        read = None
+        if meanwhile is not None:
+            meanwhile()
     for number, (path, shown) in enumerate(listed):
         key = ""
         # Unreadable (an OSError): say so as a read without the cache would.

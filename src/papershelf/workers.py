@@ -45,12 +45,20 @@ class Streamed(NamedTuple):
 
 
 def map_shards(
-    shards: Sequence[Sequence[Item]], work: Callable[[Sequence[Item]], Result]
+    shards: Sequence[Sequence[Item]],
+    work: Callable[[Sequence[Item]], Result],
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Result]:
     """Return `work(shard)` for every shard, in order, running the first here and the others in
     forked processes. `work` must not write to the terminal in those, and its result must
-    pickle (a `Streamed` result comes back as the list of its parts)."""
+    pickle (a `Streamed` result comes back as the list of its parts).
+
+    `meanwhile` is called here once the other processes are at work, before this one's shard:
+    work this process will need next, which then costs no time of its own when the shards are
+    claimed (see `map_claimed`: the others take more of them)."""
     if len(shards) <= 1 or not can_fork():
+        if meanwhile is not None:
+            meanwhile()
         return [work(shard) for shard in shards]
     # Objects made so far move to a generation the collector leaves alone, so that a child's
     # collections do not touch (and so copy) every page of the parent's memory.
@@ -67,6 +75,8 @@ def map_shards(
             if not in_file:
                 os.close(write_end)
             children.append((pid, read_end, in_file))
+        if meanwhile is not None:
+            meanwhile()
         first = work(shards[0])
         results = [list(first.parts) if isinstance(first, Streamed) else first]
         failures = []
@@ -103,7 +113,10 @@ _TOKEN = 4  # bytes per batch: where it starts
 
 
 def map_claimed(
-    count: int, processes: int, work: Callable[[Iterator[int]], Iterator[list[Item]]]
+    count: int,
+    processes: int,
+    work: Callable[[Iterator[int]], Iterator[list[Item]]],
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[list[Item]]:
     """Return what `work(claimed)` yields (lists, joined) in this process, then in each of
     `processes - 1` forked copies (see `map_shards`; what they yield is `Streamed`), where each
@@ -113,9 +126,12 @@ def map_claimed(
     So a process that is slower (its items longer, or its core busier) takes fewer. With shares
     fixed in advance, the building process of a 10,000-paper cold build waited for its worker
     from 0.05 s to 0.9 s. Batches are handed out through a pipe filled before the fork and
-    closed for writing, so that it ends when they are all claimed.
+    closed for writing, so that it ends when they are all claimed. `meanwhile`: as for
+    `map_shards`.
     """
     if processes <= 1 or count <= 1 or not can_fork():
+        if meanwhile is not None:
+            meanwhile()
         return [list(itertools.chain.from_iterable(work(iter(range(count)))))]
     size = -(-count // MAX_BATCHES)
     starts = b"".join(start.to_bytes(_TOKEN, "little") for start in range(0, count, size))
@@ -132,7 +148,7 @@ def map_claimed(
             yield from range(start, min(start + size, count))
 
     try:
-        found = map_shards([()] * processes, lambda _: Streamed(work(claimed())))
+        found = map_shards([()] * processes, lambda _: Streamed(work(claimed())), meanwhile)
     finally:
         os.close(read_end)
     return [list(itertools.chain.from_iterable(parts)) for parts in found]

@@ -184,3 +184,36 @@ def test_without_a_temporary_file_results_come_back_through_a_pipe(monkeypatch) 
     )
     assert len({pid for made in found for pid, _ in made}) == 2
     assert map_shards([[1], [2]], lambda shard: shard * 50_000) == [[1] * 50_000, [2] * 50_000]
+
+
+def test_work_meanwhile_runs_here_once_while_the_others_work(tmp_path: Path) -> None:
+    """What the building process does `meanwhile` overlaps its workers' share: it runs in this
+    process, once, after they have started (here, while a worker is still at its item)."""
+    started = tmp_path / "started"
+    here = os.getpid()
+    calls: list[tuple[int, bool]] = []
+
+    def work(claimed):
+        for item in claimed:
+            if os.getpid() != here:
+                started.touch()
+                time.sleep(0.5)
+            yield [item]
+
+    def meanwhile() -> None:
+        deadline = time.monotonic() + 10
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        calls.append((os.getpid(), started.exists()))
+
+    found = map_claimed(2, 2, work, meanwhile)
+
+    assert sorted(item for part in found for item in part) == [0, 1]
+    assert calls == [(here, True)]
+
+
+def test_work_meanwhile_runs_when_there_is_nothing_to_share() -> None:
+    calls: list[int] = []
+    found = map_claimed(1, 2, lambda claimed: iter([list(claimed)]), lambda: calls.append(1))
+    assert found == [[0]]
+    assert calls == [1]
