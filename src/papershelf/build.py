@@ -151,13 +151,12 @@ def render_site(
     taxonomy, found = load_taxonomy(options.content_dir / THEMES_FILE, cache.remember)
     problems += found
     prepared: list[tuple[jinja2.Environment | None, list[Problem]]] = []
-    intro = config.intro if config is not None else ""
     papers, found = load_papers(
         options.content_dir,
         cache,
         options.jobs,
         meanwhile=lambda: prepared.append(
-            _prepare_rendering(options.templates_dir, cache.compiled_dir(), intro)
+            _prepare_rendering(options.templates_dir, cache.compiled_dir())
         ),
     )
     problems += found
@@ -247,17 +246,18 @@ def render_site(
 
 
 def _prepare_rendering(
-    templates_dir: Path, compiled_dir: Path | None, intro: str
+    templates_dir: Path, compiled_dir: Path | None
 ) -> tuple[jinja2.Environment | None, list[Problem]]:
-    """Load what rendering needs and reading paper files does not: its modules, the templates,
-    and the Markdown parser if the home page's intro needs one. Done while other processes parse
-    paper files: about 0.1 s that the building process would otherwise spend alone."""
+    """Load what rendering needs and reading paper files does not: its modules and the
+    templates. Done while other processes parse paper files: time the building process would
+    otherwise spend alone once they are done.
+
+    Not the Markdown parser, which the home page's intro may need: made before the processes
+    that render papers fork, it added 2 MB to a 10,000-paper build's peak (their copies of it).
+    """
     from papershelf import feeds, render, search  # noqa: F401 (loaded now, used once papers are read)
-    from papershelf.papertext import prepare_markdown
     from papershelf.templates import load_templates
 
-    if intro:
-        prepare_markdown(intro)
     return load_templates(templates_dir, compiled_dir)
 
 

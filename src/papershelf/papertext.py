@@ -29,7 +29,6 @@ class PaperText(NamedTuple):
     notes_html: Markup | None
 
 
-@functools.cache  # one parser, made when a text first needs it
 def _markdown() -> MarkdownIt:
     # Imported here: most abstracts are plain paragraphs, which need no parser (see
     # `_is_plain_paragraph`), and an edit build that renders none of the others is faster
@@ -84,12 +83,6 @@ def _is_plain_paragraph(source: str) -> bool:
     return source[:1].isalpha() and source == source.strip() and not _MARKDOWN_SYNTAX.search(source)
 
 
-def prepare_markdown(source: str) -> None:
-    """Make the Markdown parser now if `source` needs one (markdown-it's import is 20 ms)."""
-    if not _is_plain_paragraph(source):
-        _markdown()
-
-
 def render_markdown(source: str, top_heading: int = 2) -> Markup:
     """Return curator Markdown (raw HTML off) as HTML."""
     return _render_markdown(_markdown, source, top_heading)[0]
@@ -108,11 +101,10 @@ def paper_texts(
 ) -> Mapping[str, PaperText]:
     """Derive every paper's displayed text once, for pages and feeds alike (with a `cache`, on
     first use, and only for papers whose text no earlier build derived)."""
+    md = functools.cache(_markdown)  # made once, when a text first needs it
     if cache is not None:
-        return CachedTexts(
-            {paper.slug: paper for paper in papers}, excerpt_length, cache, _markdown
-        )
-    return {paper.slug: _paper_text(_markdown, paper, excerpt_length) for paper in papers}
+        return CachedTexts({paper.slug: paper for paper in papers}, excerpt_length, cache, md)
+    return {paper.slug: _paper_text(md, paper, excerpt_length) for paper in papers}
 
 
 def _paper_text(md: Callable[[], MarkdownIt], paper: Paper, excerpt_length: int) -> PaperText:
