@@ -208,20 +208,24 @@ def _related(
             index[("theme", theme)].append(signature)
         for tag_id in tags:
             index[("tag", tag_id)].append(signature)
+    # No signature shares more with a signature than the signature itself: its theme and all its
+    # tags. So those that do (its own, with its theme and more tags) rank first, together; when
+    # they hold papers enough, nothing else need be scored. They are found by set intersection.
+    holding = {key: set(signatures) for key, signatures in index.items()}
+    every = set(groups)
     related: dict[str, tuple[Paper, ...]] = {}
     for signature, members in groups.items():
         theme, tags = signature
-        # Counted at C speed, once per unit of weight: a loop in Python over every signature
-        # that shares a theme (hundreds) was most of a cold build's time spent on the catalog.
-        scores: Counter[Signature] = Counter()
-        if theme is not None:
-            for _ in range(THEME_WEIGHT):
-                scores.update(index[("theme", theme)])
-        for tag_id in tags:
-            for _ in range(TAG_WEIGHT):
-                scores.update(index[("tag", tag_id)])
-        # One more than needed, since a paper's own group holds the paper itself.
-        ranked = _top_papers(groups, scores, count + 1)
+        ranked = []
+        if theme is not None or tags:
+            first = holding[("theme", theme)] if theme is not None else every
+            first = first.intersection(*(holding[("tag", tag_id)] for tag_id in tags))
+            # One more than needed, since a paper's own group holds the paper itself.
+            if sum(len(groups[other]) for other in first) >= count + 1:
+                merged = heapq.merge(*(groups[other] for other in first), key=newest_published_key)
+                ranked = list(itertools.islice(merged, count + 1))
+            else:
+                ranked = _top_papers(groups, _scores(index, signature), count + 1)
         # One tuple for every member the ranking does not list (most of a large group).
         others = tuple(ranked[:count])
         listed = {p.slug for p in ranked}
@@ -232,6 +236,23 @@ def _related(
             else:
                 related[slug] = others
     return related
+
+
+def _scores(
+    index: Mapping[tuple[str, str], list[Signature]], signature: Signature
+) -> Counter[Signature]:
+    """Return what every signature sharing a theme or a tag with `signature` shares with it."""
+    theme, tags = signature
+    # Counted at C speed, once per unit of weight: a loop in Python over every signature that
+    # shares a theme (hundreds) was most of a cold build's time spent on the catalog.
+    scores: Counter[Signature] = Counter()
+    if theme is not None:
+        for _ in range(THEME_WEIGHT):
+            scores.update(index[("theme", theme)])
+    for tag_id in tags:
+        for _ in range(TAG_WEIGHT):
+            scores.update(index[("tag", tag_id)])
+    return scores
 
 
 def _top_papers(

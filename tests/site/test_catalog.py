@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
+
+import pytest
 
 from papershelf.catalog import build_catalog
 from papershelf.model import Paper, Tag, Taxonomy, Theme
@@ -105,3 +108,39 @@ def test_related_papers_stay_fast_for_a_large_list() -> None:
     catalog, _ = build_catalog(papers, TAXONOMY, 5)
     assert time.perf_counter() - started < 2.0
     assert all(len(catalog.related[p.slug]) == 5 for p in papers if p.theme)
+
+
+def _plain_related(papers: list[Paper], count: int) -> dict[str, list[str]]:
+    """Each paper's related papers found the plain way: every other paper scored (2 for the
+    theme, 1 a declared tag), highest first, then newest, then by slug."""
+    declared = {tag.id for tag in TAXONOMY.tags}
+    found = {}
+    for one in papers:
+        tags = set(one.tags) & declared
+        scored = []
+        for other in papers:
+            shared = len(tags & set(other.tags))
+            score = (2 if one.theme is not None and other.theme == one.theme else 0) + shared
+            if other is not one and score:
+                scored.append((-score, -other.published.toordinal(), other.slug))
+        found[one.slug] = [slug for *_, slug in sorted(scored)[:count]]
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_related_papers_are_those_found_the_plain_way(seed: int) -> None:
+    chance = random.Random(seed)
+    size = chance.choice((3, 12, 40, 150))
+    papers = [
+        paper(
+            f"p{n:03d}",
+            f"{chance.randint(2020, 2022)}-0{chance.randint(1, 3)}-01",  # many on the same day
+            chance.choice(("speech", "vision", None)),
+            chance.sample(("asr", "tts", "data", "code", "undeclared"), chance.randint(0, 3)),
+        )
+        for n in range(size)
+    ]
+    for count in (1, 3, 5, 8):
+        catalog, _ = build_catalog(papers, TAXONOMY, count)
+        related = {slug: [p.slug for p in found] for slug, found in catalog.related.items()}
+        assert related == _plain_related(papers, count), (size, count)
