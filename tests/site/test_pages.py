@@ -8,7 +8,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from papershelf.model import Authors, Paper
-from papershelf.papertext import excerpt, render_markdown
+from papershelf.papertext import excerpt, paper_texts, render_markdown
 from papershelf.templates import format_date
 from papershelf.views import bibtex
 
@@ -131,6 +131,23 @@ def test_excerpt_cuts_at_a_word_boundary() -> None:
     assert excerpt("short text", 40) == "short text"
     assert excerpt("one two three four five six seven", 16) == "one two three…"
     assert excerpt("x" * 50, 10) == "x" * 9 + "…"
+
+
+def test_an_excerpt_has_its_words_one_space_apart() -> None:
+    abstracts = {
+        "plain": "Plain words, one space apart.",
+        "spaces": "Two  spaces and\u00a0a no-break space,\u3000an ideographic one.",
+        "blanks": "A\u00a0no-break space and\u2009a thin one.",
+    }
+    papers = [
+        Paper(slug=slug, title=slug, abstract=text, published=dt.date(2024, 1, 1), path=slug)
+        for slug, text in abstracts.items()
+    ]
+    texts = paper_texts(papers, 200)
+    assert texts["plain"].excerpt == "Plain words, one space apart."
+    assert texts["spaces"].excerpt == "Two spaces and a no-break space, an ideographic one."
+    assert texts["blanks"].excerpt == "A no-break space and a thin one."
+    assert texts["spaces"].abstract_html.startswith("<p>Two  spaces")  # shown as written
 
 
 def test_dates_use_fixed_english_month_names() -> None:
