@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -89,12 +89,13 @@ def rfc3339(day: dt.date) -> str:
 
 @dataclass(slots=True)
 class _Element:
-    """An XML element being built: text or child elements, never both."""
+    """An XML element being built: text or child elements, never both. A child may be a str:
+    an element written already, at the depth it is at here."""
 
     tag: str
     attrs: dict[str, str]
     text: str | None = None
-    children: list[_Element] = field(default_factory=list)
+    children: list[_Element | str] = field(default_factory=list)
 
 
 def _element(parent: _Element, tag: str, text: str | None = None, **attrs: str) -> _Element:
@@ -137,12 +138,22 @@ def _write_element(element: _Element, indent: str, out: list[str]) -> None:
         out.append(">")
         for child in element.children:
             out.append("\n" + inner)
-            _write_element(child, inner, out)
+            if isinstance(child, str):
+                out.append(child)
+            else:
+                _write_element(child, inner, out)
         out.append(f"\n{indent}</{element.tag}>")
     elif element.text:
         out.append(f">{_escape_text(element.text)}</{element.tag}>")
     else:
         out.append(" />")
+
+
+def _written(element: _Element, indent: str) -> str:
+    """Return `element` as `_write_element` writes it `indent` deep."""
+    out: list[str] = []
+    _write_element(element, indent, out)
+    return "".join(out)
 
 
 def _xml_bytes(root: _Element) -> bytes:
@@ -181,6 +192,16 @@ class _FeedWriter:
         self.texts = texts
         self.site = SiteUrls(config.base_url)
         self.entries: dict[str, _Entry] = {}
+        # Each paper's item as written, by format: it is the same in every feed the paper is in
+        # (the site's, its theme's, each of its tags'), at the same depth.
+        self.items: dict[tuple[str, str], str] = {}
+
+    def item(self, kind: str, paper: Paper, write: Callable[[Paper, _Entry], str]) -> str:
+        key = (kind, paper.slug)
+        found = self.items.get(key)
+        if found is None:
+            found = self.items[key] = write(paper, self.entry(paper))
+        return found
 
     def entry(self, paper: Paper) -> _Entry:
         found = self.entries.get(paper.slug)
@@ -246,16 +267,7 @@ class _FeedWriter:
             rel="self",
             type="application/rss+xml",
         )
-        for paper in feed.papers:
-            entry = self.entry(paper)
-            item = _element(channel, "item")
-            _element(item, "title", entry.title)
-            _element(item, "link", entry.url)
-            _element(item, "guid", entry.id, isPermaLink="false")
-            _element(item, "pubDate", entry.rfc822_published)
-            _element(item, "description", entry.content_html)
-            for _, title in entry.categories:
-                _element(item, "category", title)
+        channel.children += [self.item("rss", paper, _rss_item) for paper in feed.papers]
         return _xml_bytes(rss)
 
     def atom(self, feed: Feed) -> bytes:
@@ -276,42 +288,10 @@ class _FeedWriter:
         )
         _element(_element(root, "author"), "name", self.config.feed_author)
         _element(root, "generator", GENERATOR)
-        for paper in feed.papers:
-            entry = self.entry(paper)
-            item = _element(root, "entry")
-            _element(item, "id", entry.id)
-            _element(item, "title", entry.title, type="text")
-            _element(item, "link", rel="alternate", type="text/html", href=entry.url)
-            _element(item, "published", entry.rfc3339_published)
-            _element(item, "updated", entry.rfc3339_updated)
-            for name in entry.authors:
-                _element(_element(item, "author"), "name", name)
-            for term, label in entry.categories:
-                _element(item, "category", term=term, label=label)
-            _element(item, "summary", entry.excerpt, type="text")
-            _element(item, "content", entry.content_html, type="html")
+        root.children += [self.item("atom", paper, _atom_entry) for paper in feed.papers]
         return _xml_bytes(root)
 
     def json_feed(self, feed: Feed) -> bytes:
-        items = []
-        for paper in feed.papers:
-            entry = self.entry(paper)
-            item: dict = {
-                "id": entry.id,
-                "url": entry.url,
-                "title": entry.title,
-                "content_html": entry.content_html,
-                "summary": entry.excerpt,
-                "date_published": entry.rfc3339_published,
-                "date_modified": entry.rfc3339_updated,
-            }
-            if paper.arxiv:
-                item["external_url"] = arxiv_url(paper.arxiv)
-            if entry.authors:
-                item["authors"] = [{"name": name} for name in entry.authors]
-            if entry.categories:
-                item["tags"] = [title for _, title in entry.categories]
-            items.append(item)
         document = {
             "version": JSON_FEED_VERSION,
             "title": feed.title,
@@ -321,9 +301,60 @@ class _FeedWriter:
             "language": self.config.language,
             "authors": [{"name": self.config.feed_author}],
             "favicon": self.site.absolute(urls.FAVICON),
-            "items": items,
         }
-        return (indented_json(document) + "\n").encode("utf-8")
+        # As indented_json writes the document with its items last: the items are written once
+        # each, for every feed they are in.
+        head = indented_json(document).removesuffix("\n}")
+        items = [self.item("json", paper, _json_item) for paper in feed.papers]
+        listed = "[\n" + ",\n".join(f"    {item}" for item in items) + "\n  ]" if items else "[]"
+        return f'{head},\n  "items": {listed}\n}}\n'.encode()
+
+
+def _rss_item(paper: Paper, entry: _Entry) -> str:
+    item = _Element("item", {})
+    _element(item, "title", entry.title)
+    _element(item, "link", entry.url)
+    _element(item, "guid", entry.id, isPermaLink="false")
+    _element(item, "pubDate", entry.rfc822_published)
+    _element(item, "description", entry.content_html)
+    for _, title in entry.categories:
+        _element(item, "category", title)
+    return _written(item, "    ")  # in rss/channel
+
+
+def _atom_entry(paper: Paper, entry: _Entry) -> str:
+    item = _Element("entry", {})
+    _element(item, "id", entry.id)
+    _element(item, "title", entry.title, type="text")
+    _element(item, "link", rel="alternate", type="text/html", href=entry.url)
+    _element(item, "published", entry.rfc3339_published)
+    _element(item, "updated", entry.rfc3339_updated)
+    for name in entry.authors:
+        _element(_element(item, "author"), "name", name)
+    for term, label in entry.categories:
+        _element(item, "category", term=term, label=label)
+    _element(item, "summary", entry.excerpt, type="text")
+    _element(item, "content", entry.content_html, type="html")
+    return _written(item, "  ")  # in feed
+
+
+def _json_item(paper: Paper, entry: _Entry) -> str:
+    item: dict = {
+        "id": entry.id,
+        "url": entry.url,
+        "title": entry.title,
+        "content_html": entry.content_html,
+        "summary": entry.excerpt,
+        "date_published": entry.rfc3339_published,
+        "date_modified": entry.rfc3339_updated,
+    }
+    if paper.arxiv:
+        item["external_url"] = arxiv_url(paper.arxiv)
+    if entry.authors:
+        item["authors"] = [{"name": name} for name in entry.authors]
+    if entry.categories:
+        item["tags"] = [title for _, title in entry.categories]
+    return indented_json(item, "    ")  # in the document's items
 
 
 def site_feeds(config: SiteConfig, catalog: Catalog) -> list[Feed]:

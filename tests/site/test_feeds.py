@@ -78,6 +78,14 @@ def test_json_feeds_validate_against_the_json_feed_1_1_schema(fixture_site: Path
         assert document["feed_url"] == BASE + scope + "feed.json"
 
 
+def test_json_feeds_are_laid_out_as_json_dumps_lays_them_out(fixture_site: Path) -> None:
+    # Items are written once for every feed they are in, and put in each: the file is still
+    # what the json module writes of it (an empty feed's included).
+    for scope in SCOPES:
+        text = (fixture_site / scope / "feed.json").read_text(encoding="utf-8")
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n", scope
+
+
 def test_feeds_hold_the_newest_additions_up_to_feed_size(fixture_site: Path) -> None:
     items = json.loads((fixture_site / "feed.json").read_text())["items"]
     assert [item["url"].removeprefix(BASE + "papers/") for item in items] == [
