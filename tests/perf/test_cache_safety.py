@@ -549,3 +549,39 @@ def test_a_build_that_ends_the_process_leaves_what_it_made_for_the_exit(
     assert {RenderedSite, SiteWriter} <= kinds
     assert {RenderedSite, SiteWriter, SiteRecord} <= {type(kept) for kept in second}
     shipped.assert_same_as_cold()
+
+
+@pytest.mark.skipif(not can_fork(), reason="papers are parsed on two processes")
+def test_papers_parsed_on_two_processes_are_saved_as_they_exported_them(
+    synthetic_content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each process's records go to the cache pickled as it exported them, not unpickled and
+    pickled again by the building process: pickling them was 60 ms of the end of a 10,000-paper
+    build, and holding them 8 MB of its peak. A later build reads the same papers from them."""
+    from papershelf import content
+    from papershelf.content import load_papers
+
+    directory = tmp_path / CACHE_DIR
+
+    def read() -> tuple:
+        cache = BuildCache(directory)
+        cache.start_build()
+        cache.begin("inputs")
+        papers, problems = load_papers(synthetic_content, cache, processes=2)
+        cache.save()
+        return papers, problems
+
+    papers, problems = read()
+    assert len(papers) == 160 and not problems
+    shards = sorted(directory.glob("papers-*.pickle"))
+    assert len(shards) == SHARDS
+    for path in shards:
+        _, _, payload = pickle.loads(path.read_bytes())
+        assert payload[0] == "parts", path.name  # one part from each process, or one in all
+        assert 1 <= len(payload[1]) <= 2
+
+    def not_parsed(raw: bytes, shown: str) -> tuple:
+        raise AssertionError(f"{shown} parsed again")
+
+    monkeypatch.setattr(content, "_parse_raw", not_parsed)
+    assert read() == (papers, problems)
