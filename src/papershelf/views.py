@@ -38,11 +38,16 @@ _BARE_LATEX_SPECIAL = re.compile(r"(?<!\\)([%&#])")
 
 
 def _balanced_braces(text: str) -> bool:
+    if "{" not in text and "}" not in text:  # most titles and names: asked of each character
+        return True
     depth = 0
     for ch in text:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
     return depth == 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from papershelf.model import Authors, Paper
@@ -175,3 +176,17 @@ def test_bibtex_falls_back_to_plain_text_when_braces_do_not_balance() -> None:
         "  url    = {https://example.org/papers/x/}\n"
         "}"
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("{HMDE}: A {Nested {Title}}", "{{{HMDE}: A {Nested {Title}}}}"),  # balanced: kept
+        ("Closed} before {opened", "{{Closed before opened}}"),  # as many of each, out of order
+        ("Open {{twice} once", "{{Open twice once}}"),
+    ],
+)
+def test_bibtex_keeps_braces_only_when_they_balance(title: str, shown: str) -> None:
+    item = Paper(slug="x", title=title, abstract="", published=dt.date(2024, 5, 1))
+    entry = bibtex(item, title.replace("{", "").replace("}", ""), "https://example.org/p/")
+    assert f"  title = {shown},\n" in entry
