@@ -8,6 +8,7 @@ and absolute URLs with `SiteUrls.absolute` (feeds, sitemap, canonical links).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -145,7 +146,8 @@ class SiteUrls:
 
     base_url: str
 
-    @property
+    # Worked out once: every link on every page starts with it.
+    @functools.cached_property
     def base_path(self) -> str:
         """Return the path every page lives under, with slashes at both ends (`/reading-list/`)."""
         return urlsplit(self.base_url).path or "/"
