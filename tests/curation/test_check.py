@@ -128,6 +128,16 @@ def test_file_name_that_is_not_a_slug(site: Path):
     )
 
 
+def test_file_name_with_a_dot_is_named_whole(site: Path):
+    # Only the last suffix is the file's type: `v1.2-results` is the name, and no slug.
+    add(site, "v1.2-results.yaml", GOOD.replace("A Good Paper", "Another Paper"))
+    result = check(site)
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "content/papers/v1.2-results.yaml:1:1: error: file name 'v1.2-results' is not a slug "
+    )
+
+
 def test_duplicates_name_both_files(site: Path):
     add(
         site,
