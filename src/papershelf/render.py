@@ -379,8 +379,8 @@ def render_pages(
     def paper_files(job: _PaperJob) -> list[OutputFile]:
         paper, route = job.paper, urls.paper(job.paper.slug)
         view = views[paper.slug]
-        briefs.derive(paper.slug)  # made here, for the listings and the bibliographies
-        derive_bibtex_entry(views, paper.slug)
+        briefs.derive(paper.slug, view)  # made here, for the listings and the bibliographies
+        derive_bibtex_entry(views, paper.slug, view)
         if paper.slug in wanted_texts:
             shipped[paper.slug] = PaperText(
                 view.title, view.abstract_html, view.excerpt, view.notes_html

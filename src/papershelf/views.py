@@ -232,6 +232,10 @@ class PaperViews(Mapping[str, PaperView]):
         return len(self.papers)
 
 
+def _view(views: PaperViews, slug: str, view: PaperView | None) -> PaperView:
+    return view if view is not None else views[slug]
+
+
 def bibtex_entry(views: PaperViews, slug: str) -> str:
     """Return the paper's BibTeX entry, kept by itself: the bibliographies list every paper's,
     and a build that remakes them after an edit reads the entries alone, not every brief."""
@@ -242,12 +246,12 @@ def bibtex_entry(views: PaperViews, slug: str) -> str:
     return entry
 
 
-def derive_bibtex_entry(views: PaperViews, slug: str) -> None:
+def derive_bibtex_entry(views: PaperViews, slug: str, view: PaperView | None = None) -> None:
     """Make the paper's BibTeX entry for the cache, which the bibliographies read it from,
     without keeping it here as well: each process rendering papers kept half of them until
-    its share was done (1.5 MB each at 10,000 papers)."""
+    its share was done (1.5 MB each at 10,000 papers). `view`: the paper's, if at hand."""
     if views.cache is not None:
-        views.cache.derived("bibtex", slug, lambda: views[slug].bibtex)
+        views.cache.derived("bibtex", slug, lambda: _view(views, slug, view).bibtex)
 
 
 def bibtex_entries(views: PaperViews, slugs: Sequence[str]) -> list[str]:
@@ -277,14 +281,14 @@ class PaperBriefs(Mapping[str, PaperBrief]):
             brief = self.found[slug] = _brief(self._record(slug))
         return brief
 
-    def derive(self, slug: str) -> None:
+    def derive(self, slug: str, view: PaperView | None = None) -> None:
         """Make the paper's brief for the cache (and for the listings that will show it),
-        without keeping it decoded here."""
-        self._record(slug)
+        without keeping it decoded here. `view`: the paper's, if at hand."""
+        self._record(slug, view)
 
-    def _record(self, slug: str) -> tuple[str, str, int, bytes]:
+    def _record(self, slug: str, view: PaperView | None = None) -> tuple[str, str, int, bytes]:
         def make() -> tuple[str, str, int, bytes]:
-            return _brief_record(self.views.terms, self.views[slug])
+            return _brief_record(self.views.terms, _view(self.views, slug, view))
 
         return _derived(self.cache, "brief", slug, make)
 
