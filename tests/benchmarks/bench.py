@@ -2,6 +2,7 @@
 
     python tests/benchmarks/bench.py                      # N = 1,000, 10,000 and 50,000
     python tests/benchmarks/bench.py --papers 1000 --runs 5
+    python tests/benchmarks/bench.py --papers 10000 --hugo   # and Hugo's cold build, for comparison
 
 For each N, in a temporary directory: write a scraped listing of N papers (tests/benchmarks/
 synthetic.py), then time, each in a fresh `python -m papershelf` process (so that interpreter
@@ -26,6 +27,16 @@ whose disk is throttled, making tens of thousands of files can take many seconds
 time, which `--dir /dev/shm` (a RAM disk) leaves out. tests/benchmarks/out/bench.json has every
 run. Not part of the test suite.
 
+With `--hugo`, Hugo (0.111, Debian's `hugo` package) is timed on the same list, in the same
+run: once the list is imported, tests/benchmarks/hugo_reference.py writes the equivalent Hugo
+site (themes and tags as taxonomies, a page per paper, RSS feeds, paginated listings of paper
+cards, a sitemap; related papers only with `--hugo-related`, as Hugo's are slow: see there)
+into the scratch directory, and `hugo --quiet` builds it cold (without public/ and
+resources/) `--runs` times, measured as papershelf's builds are: the "hugo" stage.
+The cold builds are interleaved (papershelf, then Hugo, then papershelf again...) so that both
+see the same machine load, and each N's line "papershelf cold / hugo cold" gives the ratio of
+their median times: the machine's speed varies from hour to hour, the ratio less.
+
 The synthetic site has `search: false` unless `--search` is given: the Pagefind index is a
 separate program's work, timed separately.
 
@@ -48,7 +59,7 @@ import tempfile
 import threading
 import time
 import timeit
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -56,11 +67,14 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from tests.benchmarks.hugo_reference import output_shape, write_hugo_site  # noqa: E402
 from tests.benchmarks.synthetic import SCRAPED_ON, synthetic_listing  # noqa: E402
 
 OUT_DIR = HERE / "out"
 DEFAULT_SIZES = (1_000, 10_000, 50_000)
 STAGES = ("import", "cold", "warm", "edit", "serve", "serve+index")
+HUGO = "hugo"  # the stage of Hugo's cold builds (--hugo), shown after papershelf's
+PAPERSHELF = (sys.executable, "-m", "papershelf")
 CACHE_DIR = ".papershelf-cache"
 SAMPLE_SECONDS = 0.02
 SAMPLE_SHARE = 20  # wait at least this many times as long as a sample took
@@ -128,13 +142,28 @@ def bytecode_cached(scratch: Path) -> dict[str, str]:
     return env
 
 
-def run_measured(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measurement:
-    """Run `python -m papershelf ARGS` in a fresh process; return its time and peak memory."""
+def stages(hugo: bool) -> tuple[str, ...]:
+    """Return the stages measured, in the tables' order: with Hugo's after papershelf's cold."""
+    if not hugo:
+        return STAGES
+    cold = STAGES.index("cold") + 1
+    return (*STAGES[:cold], HUGO, *STAGES[cold:])
+
+
+def run_measured(
+    args: list[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    program: Sequence[str] = PAPERSHELF,
+) -> Measurement:
+    """Run `PROGRAM ARGS` (by default `python -m papershelf ARGS`) in a fresh process; return
+    its time and peak memory."""
     log = cwd / "bench-command.log"
+    command = [*program, *args]
     with log.open("wb") as output:
         start = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "papershelf", *args],
+            command,
             cwd=cwd,
             env=env,
             stdout=output,
@@ -163,9 +192,7 @@ def run_measured(args: list[str], cwd: Path, env: dict[str, str] | None = None) 
         sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise SystemExit(
-            f"papershelf {' '.join(args)} failed ({process.returncode}):\n{log.read_text()}"
-        )
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{log.read_text()}")
     kb_per_mb = 1024  # Linux reports ru_maxrss in KiB
     # wait4's usage covers the process and the workers it waited for.
     return Measurement(
@@ -192,10 +219,18 @@ def edit_one_paper(papers: Path, run: int) -> Path:
 
 
 def bench_size(
-    count: int, runs: int, templates: Path, search: bool = False, where: Path | None = None
+    count: int,
+    runs: int,
+    templates: Path,
+    search: bool = False,
+    where: Path | None = None,
+    hugo: dict[str, int] | None = None,
+    hugo_related: bool = False,
 ) -> dict[str, list[Measurement]]:
-    """Measure every stage `runs` times on a list of `count` papers."""
-    results: dict[str, list[Measurement]] = {stage: [] for stage in STAGES}
+    """Measure every stage `runs` times on a list of `count` papers; Hugo's cold builds too
+    when `hugo` is given, a dictionary that gets the counts of what Hugo makes (output_shape),
+    with related papers on its paper pages if `hugo_related`."""
+    results: dict[str, list[Measurement]] = {stage: [] for stage in stages(hugo is not None)}
     with tempfile.TemporaryDirectory(prefix=f"papershelf-bench-{count}-", dir=where) as scratch:
         work = Path(scratch)
         listing = work / "listing.txt"
@@ -226,10 +261,20 @@ def bench_size(
             shutil.rmtree(papers, ignore_errors=True)
             papers.mkdir()
             note("import", run_measured([*imported, "--scraped-on", str(SCRAPED_ON)], work, env))
+        hugo_site = work / "hugo"
+        if hugo is not None:
+            write_hugo_site(content, hugo_site, hugo_related)
         for _ in range(runs):
             shutil.rmtree(work / "site", ignore_errors=True)
             shutil.rmtree(work / CACHE_DIR, ignore_errors=True)
             note("cold", run_measured(build, work, env))
+            if hugo is not None:  # interleaved: each papershelf cold build, then Hugo's
+                for made in ("public", "resources"):
+                    shutil.rmtree(hugo_site / made, ignore_errors=True)
+                note(HUGO, run_measured(["--quiet"], hugo_site, env, program=["hugo"]))
+        if hugo is not None:
+            hugo.update(output_shape(hugo_site / "public"))
+            shutil.rmtree(hugo_site / "public")  # not needed any more: memory, on /dev/shm
         for _ in range(runs):
             note("warm", run_measured(build, work, env))
         for run in range(runs):
@@ -280,19 +325,38 @@ CPU: tuple[Column, ...] = (
 
 
 def format_table(
-    results: dict[int, dict[str, list[Measurement]]], columns: tuple[Column, ...] = TIME_AND_MEMORY
+    results: dict[int, dict[str, list[Measurement]]],
+    columns: tuple[Column, ...] = TIME_AND_MEMORY,
+    shown: tuple[str, ...] = STAGES,
 ) -> str:
-    """Return a Markdown table of the medians of `columns` per N and stage."""
-    headings = [f"{stage} {heading}" for stage in STAGES for heading, _, _ in columns]
+    """Return a Markdown table of the medians of `columns` per N and stage (of `shown`)."""
+    headings = [f"{stage} {heading}" for stage in shown for heading, _, _ in columns]
     rows = ["| papers | " + " | ".join(headings) + " |", "|---:|" + "---:|" * len(headings)]
-    for count, stages in results.items():
+    for count, found in results.items():
         cells = [
-            f"{_median([value(m) for m in stages[stage]]):{spec}}"
-            for stage in STAGES
+            f"{_median([value(m) for m in found[stage]]):{spec}}"
+            for stage in shown
             for _, value, spec in columns
         ]
         rows.append(f"| {count:,} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+def cold_ratios(results: dict[int, dict[str, list[Measurement]]]) -> dict[int, float]:
+    """Return per N the median papershelf cold build's time over the median Hugo build's."""
+    return {
+        count: _median([m.seconds for m in found["cold"]])
+        / _median([m.seconds for m in found[HUGO]])
+        for count, found in results.items()
+    }
+
+
+def hugo_version() -> str:
+    """Return `hugo version`'s line, or exit saying how to install Hugo when it is missing."""
+    if shutil.which("hugo") is None:
+        raise SystemExit("bench.py: --hugo needs Hugo 0.111 on PATH: apt-get install hugo")
+    found = subprocess.run(["hugo", "version"], capture_output=True, text=True, check=True)
+    return found.stdout.strip()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,20 +377,53 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dir", type=Path, help="where to make the scratch directories (default: the system's)"
     )
+    parser.add_argument(
+        "--hugo",
+        action="store_true",
+        help="time Hugo's cold build of the same list too (tests/benchmarks/hugo_reference.py)",
+    )
+    parser.add_argument(
+        "--hugo-related",
+        action="store_true",
+        help="with --hugo: Hugo's paper pages list related papers (about 10x Hugo's time at 10k)",
+    )
     args = parser.parse_args(argv)
+    if args.hugo_related and not args.hugo:
+        parser.error("--hugo-related goes with --hugo")
     sizes = [int(n.replace("_", "")) for n in args.papers.split(",") if n.strip()]
+    version = hugo_version() if args.hugo else None
+    shapes: dict[int, dict[str, int]] = {count: {} for count in sizes}
     speed_before = machine_speed()
     results = {
-        count: bench_size(count, args.runs, args.templates.resolve(), args.search, args.dir)
+        count: bench_size(
+            count,
+            args.runs,
+            args.templates.resolve(),
+            args.search,
+            args.dir,
+            shapes[count] if args.hugo else None,
+            args.hugo_related,
+        )
         for count in sizes
     }
     speed = (speed_before, machine_speed())
-    table = format_table(results)
-    cpu_table = format_table(results, CPU)
+    shown = stages(args.hugo)
+    table = format_table(results, shown=shown)
+    cpu_table = format_table(results, CPU, shown)
     print(table)
     print()
     print("CPU seconds (the serve stages' are not measured):")
     print(cpu_table)
+    ratios = cold_ratios(results) if args.hugo else {}
+    for count, ratio in ratios.items():
+        cold, hugo = (_median([m.seconds for m in results[count][s]]) for s in ("cold", HUGO))
+        print(
+            f"N={count:,}: papershelf cold / hugo cold = {cold:.2f} s / {hugo:.2f} s = "
+            f"{ratio:.2f} (medians; Hugo made {shapes[count]['html_files']} HTML pages and "
+            f"{shapes[count]['rss_feeds']} RSS feeds)"
+        )
+    if version:
+        print(version)
     print(f"machine speed: sum(range(1000)) took {speed[0]:.1f} us before, {speed[1]:.1f} us after")
     args.out.mkdir(parents=True, exist_ok=True)
     report = {
@@ -338,6 +435,18 @@ def main(argv: list[str] | None = None) -> int:
         },
         "runs": args.runs,
         "search": args.search,
+        **(
+            {
+                "hugo": {
+                    "version": version,
+                    "related": args.hugo_related,
+                    "cold_ratio": {str(count): ratio for count, ratio in ratios.items()},
+                    "output": {str(count): shape for count, shape in shapes.items()},
+                }
+            }
+            if args.hugo
+            else {}
+        ),
         "results": {
             str(count): {
                 stage: {
