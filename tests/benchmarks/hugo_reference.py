@@ -43,12 +43,14 @@ Not reproduced (papershelf makes them; the issue's reference names none of them)
 JSON feeds, OPML, the archive by year, statistics, BibTeX and CSL-JSON files, search.
 
 The output depends on the content directory alone (files written in sorted order).
-Standard library and PyYAML only.
+Reads the settings and themes through papershelf (its defaults for what site.yaml leaves out);
+the papers with PyYAML.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import sys
@@ -57,21 +59,13 @@ from typing import Any
 
 import yaml
 
+from papershelf.config import load_config
+from papershelf.content import SITE_FILE, THEMES_FILE
+from papershelf.model import Theme
+from papershelf.taxonomy import load_taxonomy
+
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# papershelf's defaults (src/papershelf/config.py) for the settings site.yaml may leave out.
-DEFAULTS = {
-    "description": "",
-    "intro": "",
-    "language": "en",
-    "author": "",
-    "feed_size": 50,
-    "home_newest": 10,
-    "home_theme_papers": 3,
-    "papers_per_page": 50,
-    "related_papers": 5,
-    "excerpt_length": 280,
-}
 # Front matter keys copied from a paper file as they are (besides title, dates, theme and tags).
 COPIED = ("arxiv", "authors", "organization", "upvotes", "comments", "links", "notes")
 
@@ -96,8 +90,8 @@ def _front_matter(fields: dict[str, Any], body: str) -> str:
     return f"---\n{matter}---\n{body.strip()}\n" if body.strip() else f"---\n{matter}---\n"
 
 
-def config(site: dict[str, Any], themes: list[dict[str, Any]], related: bool = False) -> str:
-    """Return hugo.toml for the site settings `site` (defaults filled in) and the themes; with
+def config(site: dict[str, Any], themes: tuple[Theme, ...], related: bool = False) -> str:
+    """Return hugo.toml for the site settings `site` (as papershelf reads them) and themes; with
     `related`, paper pages list `related_papers` related papers."""
     per_page = site["papers_per_page"] or 1_000_000_000  # 0: every paper on one page
     top = {
@@ -115,7 +109,7 @@ def config(site: dict[str, Any], themes: list[dict[str, Any]], related: bool = F
         "home_theme_papers": site["home_theme_papers"],
         "related_papers": site["related_papers"] if related else 0,
         "excerpt_length": site["excerpt_length"],
-        "theme_order": [theme["id"] for theme in themes],
+        "theme_order": [theme.id for theme in themes],
     }
     lines = [f"{key} = {_toml(value)}" for key, value in top.items()]
     lines += ["", "[taxonomies]", 'theme = "themes"', 'tag = "tags"', "", "[outputs]"]
@@ -127,7 +121,7 @@ def config(site: dict[str, Any], themes: list[dict[str, Any]], related: bool = F
         lines += ["[[related.indices]]", f'name = "{name}"', f"weight = {weight}"]
     lines += ["", "[params]"]
     lines += [f"{key} = {_toml(value)}" for key, value in params.items()]
-    entries = [(theme["title"], f"/themes/{theme['id']}/") for theme in themes]
+    entries = [(theme.title, f"/themes/{theme.id}/") for theme in themes]
     entries += [("Tags", "/tags/"), ("All papers", "/papers/")]
     for weight, (name, url) in enumerate(entries, 1):
         lines += ["", "[[menu.main]]", f"name = {_toml(name)}"]
@@ -384,9 +378,13 @@ def write_hugo_site(content: Path, target: Path, related: bool = False) -> dict[
     """Write into `target` the Hugo site of the papershelf content directory `content`
     (replacing the hugo.toml, content/, layouts/ and static/ it may have), with related papers
     on the paper pages if `related`; return the counts of papers, themes and tags written."""
-    site = {**DEFAULTS, **_load(content / "site.yaml")}
-    vocabulary = _load(content / "themes.yaml")
-    themes, tags = vocabulary.get("themes") or [], vocabulary.get("tags") or []
+    # Read as papershelf reads them: its defaults for what site.yaml leaves out.
+    settings, problems = load_config(content / SITE_FILE)
+    taxonomy, more = load_taxonomy(content / THEMES_FILE)
+    if settings is None or taxonomy is None:
+        raise SystemExit("\n".join(problem.format_text() for problem in problems + more))
+    site = dataclasses.asdict(settings)
+    themes, tags = taxonomy.themes, taxonomy.tags
     for name in ("content", "layouts", "static"):
         shutil.rmtree(target / name, ignore_errors=True)
     target.mkdir(parents=True, exist_ok=True)
@@ -401,8 +399,8 @@ def write_hugo_site(content: Path, target: Path, related: bool = False) -> dict[
     }
     for kind, terms in (("themes", themes), ("tags", tags)):
         for term in terms:
-            matter = {"title": term["title"], "description": term.get("description", "")}
-            sections[f"{kind}/{term['id']}/_index.md"] = (matter, term.get("description", ""))
+            matter = {"title": term.title, "description": term.description}
+            sections[f"{kind}/{term.id}/_index.md"] = (matter, term.description)
     for name, (matter, body) in sections.items():
         path = pages / name
         path.parent.mkdir(parents=True, exist_ok=True)
