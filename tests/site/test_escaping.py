@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -140,3 +141,45 @@ def test_templates_write_what_jinja_itself_writes() -> None:
         ours = render(TemplateEnvironment, value)
         assert ours == render(jinja2.Environment, value), value
     assert "&lt;script&gt;" in render(TemplateEnvironment, HOSTILE_VALUES[0])
+
+
+def test_calls_in_templates_behave_as_in_jinja_itself() -> None:
+    """Calls (which papershelf's environment makes at once for built-in methods and macros)
+    give what Jinja's own environment gives: a method, a macro with and without a caller, a
+    block's super() and self, a loop's cycle, a function that asks for the context, and a
+    call that raises StopIteration (an undefined value: an error with StrictUndefined)."""
+
+    @jinja2.pass_context
+    def asks_for_context(context: jinja2.runtime.Context, name: str) -> str:
+        return f"{name}={context.get(name)}"
+
+    sources = {
+        "layout.html": "{% block main %}<main>{{ day.isoformat() }}</main>{% endblock %}",
+        "page.html": (
+            '{% extends "layout.html" %}'
+            "{% macro item(v) %}<li>{{ v }}</li>{% endmacro %}"
+            "{% macro wrap() %}<div>{{ caller() }}</div>{% endmacro %}"
+            "{% block main %}{{ super() }}{{ item(day.isoformat()) }}"
+            "{% call wrap() %}{{ day.replace(year=2004).isoformat() }}{% endcall %}"
+            "{% for i in range(3) %}{{ loop.cycle('a', 'b') }}{{ item(i) }}{% endfor %}"
+            "{{ asks('value') }}{{ value.upper() }}{{ '%s/%s'.format(1, 2) }}{% endblock %}"
+        ),
+        "self.html": "{% block one %}1{% endblock %}{{ self.one() }}",
+        "stop.html": "{{ drained.__next__() }}",
+    }
+
+    def render(environment_class: type[jinja2.Environment], name: str) -> str:
+        env = environment_class(
+            loader=jinja2.DictLoader(sources), autoescape=True, undefined=jinja2.StrictUndefined
+        )
+        env.globals["asks"] = asks_for_context
+        day = dt.date(2024, 2, 29)
+        try:
+            return env.get_template(name).render(day=day, value="<b>", drained=iter(()))
+        except jinja2.UndefinedError as exc:
+            return f"undefined: {exc}"
+
+    for name in ("page.html", "self.html", "stop.html"):
+        assert render(TemplateEnvironment, name) == render(jinja2.Environment, name), name
+    assert render(TemplateEnvironment, "page.html").startswith("<main>2024-02-29</main><li>")
+    assert render(TemplateEnvironment, "stop.html").startswith("undefined: ")
