@@ -40,6 +40,22 @@ def _loader() -> Any:
     return _Loader("")
 
 
+@functools.cache
+def _resolved_starts() -> frozenset[str] | _Everything:
+    """Return the first characters of the plain scalars PyYAML's resolver may tag other than as
+    strings (the others, most values no earlier file had, such as digests, are strings)."""
+    loader = _loader()
+    resolvers = loader.yaml_implicit_resolvers
+    if None in resolvers or loader.yaml_path_resolvers:  # they may tag any scalar
+        return _Everything()
+    return frozenset(resolvers)
+
+
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 @functools.lru_cache(maxsize=4096)
 def _plain_value(text: str, in_flow: bool) -> Any:
     """Return a plain scalar's value, as PyYAML resolves and constructs it."""
@@ -51,13 +67,15 @@ def _plain_value(text: str, in_flow: bool) -> Any:
         or (in_flow and (text[0] in "-?" or any(ch in text for ch in ",[]{}:")))
     ):
         raise _Unsupported
+    if text[0] not in _resolved_starts():
+        return text  # what the resolver makes of it: the default tag, a string
     loader = _loader()
     tag = loader.resolve(yaml.ScalarNode, text, (True, False))
-    node = yaml.ScalarNode(tag, text)
     if tag == "tag:yaml.org,2002:str":
         return text
     if tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
         raise _Unsupported
+    node = yaml.ScalarNode(tag, text)
     return loader.yaml_constructors[tag](loader, node)
 
 

@@ -89,11 +89,13 @@ def test_values_resolve_as_pyyaml_resolves_them() -> None:
         "a: yes\nb: 'yes'\nc: 012\nd: 1_000\ne: 0x1f\nf: 1:30\ng: .inf\nh: ~\ni: null\n"
         "j: 2024-13-01\nk: 2024-02-29\nl: 2023-02-29\nm: 2024-01-02 10:00:00\nn: -3\n"
         "o: [a, 'b c', 3, no]\np: []\nq:\nr: 'it''s'\ns: a:b\nt: http://x.org/#y\n"
+        "u: 576792b402c5\nv: e5f0\nw: 1e5\nx: Off\ny: 1.5e+3\nz: [c0ffee, 0o17, On]\n"
     )
     assert assert_agrees(text)
     data, _ = parse_block_yaml(text)
     assert data["a"] is True and data["b"] == "yes" and data["f"] == 90 and data["q"] is None
     assert data["j"] == "2024-13-01" and data["k"] == dt.date(2024, 2, 29)
+    assert data["u"] == "576792b402c5" and data["v"] == "e5f0" and data["x"] is False
 
 
 # Mostly prose with YAML's special characters in it, sometimes any character at all.
