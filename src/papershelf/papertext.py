@@ -57,7 +57,17 @@ def _render_markdown(
         if source.isprintable() and "  " not in source:
             return Markup(html), source
         return Markup(html), " ".join(source.split())
-    md = parser()
+    paragraphs = _plain_paragraphs(source)
+    if paragraphs is not None:
+        # Lines of prose in paragraphs (a site's intro, most notes): each line is kept, as
+        # markdown-it keeps a soft line break. Without its import, 30 ms of a build.
+        html = "\n".join("<p>" + text.replace('"', "&quot;") + "</p>" for text in paragraphs)
+        return Markup(html), " ".join(source.split())
+    return _parsed_markdown(parser(), source, top_heading)
+
+
+def _parsed_markdown(md: MarkdownIt, source: str, top_heading: int) -> tuple[Markup, str]:
+    """Return what `_render_markdown` returns, from markdown-it's tokens."""
     env: dict = {}
     tokens = md.parse(source, env)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
@@ -85,6 +95,20 @@ _MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>&\n\r\t\x00]")
 
 def _is_plain_paragraph(source: str) -> bool:
     return source[:1].isalpha() and source == source.strip() and not _MARKDOWN_SYNTAX.search(source)
+
+
+def _plain_paragraphs(source: str) -> list[str] | None:
+    """Return the paragraphs of `source` if it is paragraphs of plain lines (each as
+    `_is_plain_paragraph` asks, one empty line between paragraphs), else None. Line breaks at
+    either end of the text change nothing."""
+    text = source.strip("\n")
+    if not text:
+        return None
+    paragraphs = text.split("\n\n")
+    for paragraph in paragraphs:
+        if not all(map(_is_plain_paragraph, paragraph.split("\n"))):
+            return None
+    return paragraphs
 
 
 def render_markdown(source: str, top_heading: int = 2) -> Markup:

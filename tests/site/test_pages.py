@@ -7,9 +7,19 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from papershelf.model import Authors, Paper
-from papershelf.papertext import excerpt, paper_texts, render_markdown
+from papershelf.papertext import (
+    _markdown,
+    _parsed_markdown,
+    _plain_paragraphs,
+    _render_markdown,
+    excerpt,
+    paper_texts,
+    render_markdown,
+)
 from papershelf.templates import format_date
 from papershelf.views import bibtex
 
@@ -153,6 +163,46 @@ def test_an_excerpt_has_its_words_one_space_apart() -> None:
 
 def test_dates_use_fixed_english_month_names() -> None:
     assert format_date(dt.date(2026, 1, 5)) == "5 Jan 2026"
+
+
+# Prose, now and then with Markdown's syntax, list markers, headings or odd blank lines in it.
+_line = st.lists(
+    st.sampled_from(
+        ["Words", "and", "é1", '"quoted"', "it's", "a-b", "(x)", "=", "-", "1.", "*a*"]
+    ),
+    min_size=1,
+    max_size=6,
+).map(" ".join)
+_prose = st.one_of(
+    st.lists(
+        st.sampled_from([*"aBz é1 .,;:'\"!?()=-#>+*_`[]&<\\", "\n", "\n\n", "Words and words"])
+    ).map("".join),
+    st.tuples(
+        st.lists(st.lists(_line, min_size=1, max_size=3).map("\n".join), min_size=1, max_size=3),
+        st.sampled_from(["", "\n", "\n\n"]),
+    ).map(lambda found: "\n\n".join(found[0]) + found[1]),
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(_prose)
+def test_plain_prose_renders_as_markdown_it_renders_it(source: str) -> None:
+    """Abstracts, notes and the intro that are lines of prose are rendered without markdown-it;
+    the HTML and the text of excerpts are what markdown-it would make of them."""
+    assert _render_markdown(_markdown, source, 2) == _parsed_markdown(_markdown(), source, 2)
+
+
+def test_paragraphs_of_prose_are_read_without_markdown_it() -> None:
+    intro = 'Lines of "prose",\nkept as written.\n\nA second paragraph.\n'
+    assert _plain_paragraphs(intro) == [
+        'Lines of "prose",\nkept as written.',
+        "A second paragraph.",
+    ]
+    assert render_markdown(intro) == (
+        "<p>Lines of &quot;prose&quot;,\nkept as written.</p>\n<p>A second paragraph.</p>"
+    )
+    for markdown in ("A list:\n- one", "A\n\n\nB", "Title\n===", "A *word*", " Indented"):
+        assert _plain_paragraphs(markdown) is None, markdown
 
 
 def test_markdown_headings_start_below_the_page_heading() -> None:
