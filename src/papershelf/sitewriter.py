@@ -380,7 +380,10 @@ _PATH, _RECORD, _PENDING = itemgetter(0), itemgetter(2), itemgetter(4)  # Stored
 
 
 def _write_all(handle: int, data: bytes) -> None:
-    view = memoryview(data)
+    written = os.write(handle, data)
+    if written == len(data):  # as nearly always: a view of what is left only when it is not
+        return
+    view = memoryview(data)[written:]
     while view:  # os.write may write less than it is given
         view = view[os.write(handle, view) :]
 

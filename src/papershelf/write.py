@@ -69,6 +69,8 @@ def find_collisions(files: Iterable[OutputFile]) -> list[Problem]:
 
 
 def _check_path(path: str) -> None:
+    if ".." not in path and not path.startswith("/") and path.strip("/."):
+        return  # relative, with some part that is neither empty nor "." and none that is ".."
     # What PurePosixPath(path).parts would give, without building one for each of 10^5 files.
     parts = [part for part in path.split("/") if part not in ("", ".")]
     if not parts or path.startswith("/") or ".." in parts:

@@ -50,9 +50,12 @@ def test_failure_while_writing_keeps_the_old_site_and_leaves_no_temporary_files(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-def test_paths_outside_the_output_directory_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "path", ["../escape.html", "a/../../escape.html", "/escape.html", "", ".", "./", "//", "a/.."]
+)
+def test_paths_outside_the_output_directory_are_refused(tmp_path: Path, path: str) -> None:
     with pytest.raises(ValueError, match="outside the output directory"):
-        _write(tmp_path / "site", [OutputFile("../escape.html", b"")])
+        _write(tmp_path / "site", [OutputFile(path, b"")])
     assert not (tmp_path / "escape.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
