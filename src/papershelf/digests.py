@@ -100,11 +100,14 @@ class PaperInputs:
         earlier = self._earlier_keys
         return [(p.slug, earlier.get(p.slug, "")) for p in papers if p.slug in changed]
 
-    def of(self, slug: str) -> tuple[str, str]:
-        """Return the paper's page and citation files digests ("" when not known)."""
+    def of(self, slug: str, *, keep: bool = True) -> tuple[str, str]:
+        """Return the paper's page and citation files digests ("" when not known); `keep`:
+        remember them for the next time they are asked for."""
         found = self._digests.get(slug)
         if found is None:
-            found = self._digests[slug] = self._work_out(slug)
+            found = self._work_out(slug)
+            if keep:
+                self._digests[slug] = found
         return found
 
     def _work_out(self, slug: str) -> tuple[str, str]:

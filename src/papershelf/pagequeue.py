@@ -97,6 +97,10 @@ class PageQueue:
         self.queued.append(page)
         return page
 
+    def keeps_files(self) -> bool:
+        """Tell whether the last build left files this one may keep (else `reuse` finds none)."""
+        return self.writer is not None and self.writer.previous is not None
+
     def reuse(self, path: str, source: str, inputs: str) -> StoredFile | None:
         """Return the page as the last build left it, if made from the same `inputs`."""
         if self.writer is None or not inputs:

@@ -242,9 +242,7 @@ class _PaperJob(NamedTuple):
 
     paper: Paper
     render_page: bool
-    page_inputs: str
     make_files: bool
-    file_inputs: str
 
 
 def render_pages(
@@ -338,8 +336,7 @@ def render_pages(
         if kept_files:
             outputs.extend((bibtex, csl))
         if page is None or not kept_files:
-            page_inputs, file_inputs = inputs.of(paper.slug)
-            jobs.append(_PaperJob(paper, page is None, page_inputs, not kept_files, file_inputs))
+            jobs.append(_PaperJob(paper, page is None, not kept_files))
 
     earlier = queue.earlier_basis() if queue is not None else None
     inputs = digests.PaperInputs(cache, catalog, unchanging, earlier)
@@ -364,7 +361,9 @@ def render_pages(
         else:
             for found in zip(as_before, pages, bibtex, csl, strict=True):
                 keep_or_make(*found)  # a file the last build recorded no inputs for is made again
-    reuse = queue.reuse if queue is not None else None
+    # Without files of the last build to keep (a cold build), the inputs of each paper's files
+    # are worked out where they are made, on every core, rather than here first.
+    reuse = queue.reuse if queue is not None and queue.keeps_files() else None
     for paper in rest:
         slug = paper.slug
         reused = kept_bibtex = kept_csl = None
@@ -378,6 +377,7 @@ def render_pages(
 
     def paper_files(job: _PaperJob) -> list[OutputFile]:
         paper, route = job.paper, urls.paper(job.paper.slug)
+        page_inputs, file_inputs = inputs.of(paper.slug, keep=False)
         view = views[paper.slug]
         briefs.derive(paper.slug, view)  # made here, for the listings and the bibliographies
         derive_bibtex_entry(views, paper.slug, view)
@@ -400,10 +400,10 @@ def render_pages(
             )
             html = templates.render_template(env, "paper.html", context).encode("utf-8")
             made.append(
-                OutputFile(urls.output_path(route), html, "templates/paper.html", job.page_inputs)
+                OutputFile(urls.output_path(route), html, "templates/paper.html", page_inputs)
             )
         if job.make_files:
-            made += paper_citation_files(paper, citation, site, job.file_inputs)
+            made += paper_citation_files(paper, citation, site, file_inputs)
         return made
 
     if queue is None:
