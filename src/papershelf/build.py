@@ -165,8 +165,8 @@ def render_site(
 
     # Loaded by _prepare_rendering already.
     from papershelf.catalog import build_catalog
-    from papershelf.feeds import render_feeds, robots, site_feeds, sitemaps
-    from papershelf.pagequeue import PageQueue
+    from papershelf.feeds import FeedMaker, plan_feeds, robots, site_feeds, sitemaps
+    from papershelf.pagequeue import PageQueue, QueuedFiles
     from papershelf.papertext import paper_texts
     from papershelf.render import finish_pages, render_pages
     from papershelf.search import index_parts, search_bundles
@@ -182,7 +182,11 @@ def render_site(
 
     texts = paper_texts(catalog.papers, config.excerpt_length, cache)
     feeds = site_feeds(config, catalog)
-    in_feeds = {paper.slug for feed in feeds for paper in feed.papers}
+    feed_files, feed_jobs = plan_feeds(config, catalog, feeds, cache, writer)
+    # The feeds to write are made with the papers' pages, on every core: they need only papers
+    # and their texts, not the cards the listings wait for.
+    make_feed = FeedMaker(config, catalog, texts)
+    alongside = [QueuedFiles(make_feed, job) for job in feed_jobs]
     progress.stage("rendering papers", len(catalog.papers))
     # Without a bar to move (CI, --quiet, piped output), nothing needs telling page by page.
     on_page = None if isinstance(progress, SilentProgress) else progress.advance
@@ -196,7 +200,7 @@ def render_site(
         on_paper=progress.advance,
         cache=cache,
         queue=queue,
-        wanted_texts=in_feeds,
+        alongside=alongside,
     )
     problems += found
     pages, found = finish_pages(queue, env, options.templates_dir, pages)
@@ -208,7 +212,7 @@ def render_site(
     listed = sitemaps(config, catalog, more_pages, remember=cache.remember)
     files = [
         *pages,
-        *render_feeds(config, catalog, texts, cache, writer, feeds),
+        *feed_files,
         *(OutputFile(path, xml, "sitemap") for path, xml in listed),
         OutputFile(urls.ROBOTS, robots(config), "robots"),
         OutputFile(urls.NOJEKYLL, b"", "GitHub Pages"),

@@ -13,6 +13,7 @@ from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -394,6 +395,56 @@ def site_feeds(config: SiteConfig, catalog: Catalog) -> list[Feed]:
     ]
 
 
+class FeedJob(NamedTuple):
+    """A feed to write in every format, and the digest of what it shows ("" when not known)."""
+
+    feed: Feed
+    inputs: str
+
+
+def plan_feeds(
+    config: SiteConfig,
+    catalog: Catalog,
+    feeds: Sequence[Feed],
+    cache: BuildCache | None = None,
+    site_writer: SiteWriter | None = None,
+) -> tuple[list[OutputFile | StoredFile], list[FeedJob]]:
+    """Return the files of the feeds the last build wrote from what they show now (with a
+    `cache` and a `site_writer`), kept as they are, and the OPML file that lists every feed;
+    and the feeds to write again (see `FeedMaker`)."""
+    kept_files: list[OutputFile | StoredFile] = []
+    jobs: list[FeedJob] = []
+    for feed in feeds:
+        inputs = _feed_inputs(cache, feed) if site_writer is not None else ""
+        paths = [urls.feed(feed.scope, kind) for kind in FEED_KINDS]
+        kept = [site_writer.reusable(path, "feeds", inputs) for path in paths] if inputs else []
+        if kept and all(kept):
+            kept_files += kept
+        else:
+            jobs.append(FeedJob(feed, inputs))
+    kept_files.append(OutputFile(urls.OPML, opml(config, catalog, feeds), "feeds"))
+    return kept_files, jobs
+
+
+class FeedMaker:
+    """Writes feeds in every format: called with a `FeedJob`, wherever the job runs (with the
+    papers' pages, on every core), it returns the feed's files. A paper's item is written once
+    for all the feeds it is in that this process makes."""
+
+    def __init__(
+        self, config: SiteConfig, catalog: Catalog, texts: Mapping[str, PaperText]
+    ) -> None:
+        self._writer = _FeedWriter(config, catalog, texts)
+
+    def __call__(self, job: FeedJob) -> list[OutputFile]:
+        writer = self._writer
+        made = {"rss": writer.rss, "atom": writer.atom, "json": writer.json_feed}
+        return [
+            OutputFile(urls.feed(job.feed.scope, kind), made[kind](job.feed), "feeds", job.inputs)
+            for kind in FEED_KINDS
+        ]
+
+
 def render_feeds(
     config: SiteConfig,
     catalog: Catalog,
@@ -403,31 +454,12 @@ def render_feeds(
     feeds: Sequence[Feed] | None = None,
 ) -> list[OutputFile | StoredFile]:
     """Return every feed in every format (`feeds`: `site_feeds`, if already made), and the OPML
-    file that lists them.
-
-    With a `cache` and a `site_writer`, a feed whose papers and settings are those the last
-    build wrote it from is not written again, and the feeds written are stored at once.
-    """
-    writer = _FeedWriter(config, catalog, texts)
+    file that lists them, made here (see `plan_feeds` for what is kept)."""
     feeds = site_feeds(config, catalog) if feeds is None else feeds
-    outputs: list[OutputFile | StoredFile] = []
-    for feed in feeds:
-        inputs = _feed_inputs(cache, feed) if site_writer is not None else ""
-        paths = [urls.feed(feed.scope, kind) for kind in FEED_KINDS]
-        kept = [site_writer.reusable(path, "feeds", inputs) for path in paths] if inputs else []
-        if kept and all(kept):
-            outputs += kept
-            continue
-        made = {"rss": writer.rss, "atom": writer.atom, "json": writer.json_feed}
-        files = [
-            OutputFile(path, made[kind](feed), "feeds")
-            for path, kind in zip(paths, FEED_KINDS, strict=True)
-        ]
-        if inputs and site_writer is not None:
-            outputs += [site_writer.store(output, inputs) for output in files]
-        else:
-            outputs += files
-    outputs.append(OutputFile(urls.OPML, opml(config, catalog, feeds), "feeds"))
+    outputs, jobs = plan_feeds(config, catalog, feeds, cache, site_writer)
+    make = FeedMaker(config, catalog, texts)
+    for job in jobs:
+        outputs += make(job)
     return outputs
 
 

@@ -62,6 +62,7 @@ class QueuedFiles(NamedTuple):
 
     make: Callable[[Any], list[OutputFile]]
     argument: Any
+    # The template `make` renders, whose problem an error in it is; none: the error is raised.
     template: str = ""
     counted: bool = False
 
@@ -278,6 +279,8 @@ class PageQueue:
                 try:
                     made = page.make(page.argument)
                 except Exception as exc:  # a template bug of any kind is the template's problem
+                    if not page.template:  # made without one: a bug of papershelf's own
+                        raise
                     found.append((index, explain(exc, page.template)))
                     continue
                 if writer is not None:

@@ -157,13 +157,8 @@ class CachedTexts(Mapping[str, PaperText]):
         md: Callable[[], MarkdownIt],
     ) -> None:
         self.papers, self.excerpt_length, self.cache, self.md = papers, excerpt_length, cache, md
-        # Texts other processes made and sent (see `render.render_pages`' `wanted_texts`).
-        self.known: dict[str, PaperText] = {}
 
     def __getitem__(self, slug: str) -> PaperText:
-        known = self.known.get(slug)
-        if known is not None:
-            return known
         paper = self.papers[slug]
         # A view holds the text as it is (see `views._paper_view`): not kept twice in the cache.
         view = self.cache.cached("view", slug) if self.cache.has_derived("view", slug) else None

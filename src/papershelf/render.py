@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -57,7 +57,7 @@ from papershelf.digests import Links
 from papershelf.errors import Problem
 from papershelf.model import Paper, Tag, Taxonomy, Theme
 from papershelf.pagequeue import Carry, PageQueue, QueuedFiles, QueuedPage
-from papershelf.papertext import CachedTexts, PaperText, render_markdown
+from papershelf.papertext import PaperText, render_markdown
 from papershelf.sharing import SHARE_IMAGE
 from papershelf.sitewriter import StoredFile
 from papershelf.stats import build_charts, has_code, totals
@@ -254,7 +254,7 @@ def render_pages(
     on_paper: Callable[[int], None] | None = None,
     cache: BuildCache | None = None,
     queue: PageQueue | None = None,
-    wanted_texts: Collection[str] = (),
+    alongside: Sequence[QueuedFiles] = (),
 ) -> tuple[list[OutputFile], list[Problem]]:
     """Render every HTML page, and each paper's citation files; template errors become problems
     naming the template and line. `on_paper(count)` is called as papers' pages are done or kept
@@ -264,7 +264,7 @@ def render_pages(
     `queue`, papers' pages and citation files are made at once on every core (the values they
     are made from go to the cache still pickled), the other pages are queued for
     `PageQueue.finish`, and a page the last build made from the same inputs is reused as it is.
-    `wanted_texts`: slugs of the papers whose texts will be asked for afterwards (the feeds').
+    `alongside`: other files to make with the papers' (the feeds), first, wherever they are made.
     """
     site = SiteUrls(config.base_url)
     problems: list[Problem] = []
@@ -373,7 +373,6 @@ def render_pages(
             kept_bibtex = reuse(urls.paper_bibtex(slug), CITATIONS_SOURCE, file_inputs)
             kept_csl = reuse(urls.paper_csl(slug), CITATIONS_SOURCE, file_inputs)
         keep_or_make(paper, reused, kept_bibtex, kept_csl)
-    shipped: dict[str, PaperText] = {}  # texts the feeds will want, made by another process
 
     def paper_files(job: _PaperJob) -> list[OutputFile]:
         paper, route = job.paper, urls.paper(job.paper.slug)
@@ -381,10 +380,6 @@ def render_pages(
         view = views[paper.slug]
         briefs.derive(paper.slug, view)  # made here, for the listings and the bibliographies
         derive_bibtex_entry(views, paper.slug, view)
-        if paper.slug in wanted_texts:
-            shipped[paper.slug] = PaperText(
-                view.title, view.abstract_html, view.excerpt, view.notes_html
-            )
         # Not cached: made only with the page or files it goes into, which a paper that did
         # not change keeps; pickled, citations were the largest part of the cache.
         citation = paper_citation(paper, view, config, site)
@@ -407,6 +402,8 @@ def render_pages(
         return made
 
     if queue is None:
+        for item in alongside:
+            outputs += item.make(item.argument)
         for job in jobs:
             try:
                 outputs += paper_files(job)
@@ -423,22 +420,19 @@ def render_pages(
         ):
             load_latex_converter()
         items = [
-            QueuedFiles(paper_files, job, "paper.html", counted=job.render_page) for job in jobs
+            *alongside,
+            *(QueuedFiles(paper_files, job, "paper.html", counted=job.render_page) for job in jobs),
         ]
         for item in items:
             queue.add(item)
         marks = cache.journal_marks() if cache is not None else {}
 
-        def take() -> tuple[dict, dict[str, PaperText]]:
-            found = dict(shipped)
-            shipped.clear()
-            return (cache.export_derived(marks) if cache is not None else {}), found
+        def take() -> dict:
+            return cache.export_derived(marks) if cache is not None else {}
 
-        def give(carried: tuple[dict, dict[str, PaperText]]) -> None:
+        def give(carried: dict) -> None:
             if cache is not None:
-                cache.absorb_derived(carried[0])
-            if isinstance(texts, CachedTexts):
-                texts.known.update(carried[1])
+                cache.absorb_derived(carried)
 
         made, found = queue.finish(
             items,
@@ -448,6 +442,8 @@ def render_pages(
         )
         outputs += made
         problems += [problem for problem in found if problem not in problems]
+    else:  # no paper to make: made with the listings
+        outputs += map(queue.add, alongside)
     problem = None if problems else _card_problem(briefs, catalog, cache, templates_dir)
     if problem is not None:
         problems.append(problem)
