@@ -165,7 +165,7 @@ def render_site(
 
     # Loaded by _prepare_rendering already.
     from papershelf.catalog import build_catalog
-    from papershelf.feeds import FeedMaker, plan_feeds, robots, site_feeds, sitemaps
+    from papershelf.feeds import make_feeds, plan_feeds, robots, site_feeds, sitemaps
     from papershelf.pagequeue import PageQueue, QueuedFiles
     from papershelf.papertext import paper_texts
     from papershelf.render import finish_pages, render_pages
@@ -183,10 +183,10 @@ def render_site(
     texts = paper_texts(catalog.papers, config.excerpt_length, cache)
     feeds = site_feeds(config, catalog)
     feed_files, feed_jobs = plan_feeds(config, catalog, feeds, cache, writer)
-    # The feeds to write are made with the papers' pages, on every core: they need only papers
-    # and their texts, not the cards the listings wait for.
-    make_feed = FeedMaker(config, catalog, texts)
-    alongside = [QueuedFiles(make_feed, job) for job in feed_jobs]
+    # The feeds to write are made with the papers' pages, by the process that takes them first
+    # (the others take more papers): they need papers and texts, not the cards listings wait for.
+    feeds_made = functools.partial(make_feeds, config, catalog, texts)
+    alongside = [QueuedFiles(feeds_made, feed_jobs)] if feed_jobs else []
     progress.stage("rendering papers", len(catalog.papers))
     # Without a bar to move (CI, --quiet, piped output), nothing needs telling page by page.
     on_page = None if isinstance(progress, SilentProgress) else progress.advance

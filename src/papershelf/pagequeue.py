@@ -60,7 +60,7 @@ class QueuedFiles(NamedTuple):
     before the processes fork, and each process copies every page of that memory it touches.
     """
 
-    make: Callable[[Any], list[OutputFile]]
+    make: Callable[[Any], Iterable[OutputFile]]
     argument: Any
     # The template `make` renders, whose problem an error in it is; none: the error is raised.
     template: str = ""
