@@ -448,21 +448,6 @@ def make_feeds(
         writer.items.clear()
 
 
-def render_feeds(
-    config: SiteConfig,
-    catalog: Catalog,
-    texts: Mapping[str, PaperText],
-    cache: BuildCache | None = None,
-    site_writer: SiteWriter | None = None,
-    feeds: Sequence[Feed] | None = None,
-) -> list[OutputFile | StoredFile]:
-    """Return every feed in every format (`feeds`: `site_feeds`, if already made), and the OPML
-    file that lists them, made here (see `plan_feeds` for what is kept)."""
-    feeds = site_feeds(config, catalog) if feeds is None else feeds
-    outputs, jobs = plan_feeds(config, catalog, feeds, cache, site_writer)
-    return [*outputs, *make_feeds(config, catalog, texts, jobs)]
-
-
 def _feed_inputs(cache: BuildCache | None, feed: Feed) -> str:
     """Return a digest of everything a feed shows, or "" when it is not known."""
     if cache is None or not cache.inputs_digest:

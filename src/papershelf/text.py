@@ -153,7 +153,10 @@ def _math_symbol(macro: str) -> str | None:
     no arguments and stands for some text; else None."""
     if _takes_arguments(macro):
         return None
-    symbol = _converted(f"$\\{macro}$")
+    try:
+        symbol = _converted(f"$\\{macro}$")
+    except Exception:  # then the converter reads the whole piece (see latex_to_plain)
+        return None
     return symbol if symbol and symbol == symbol.strip() and "\\" not in symbol else None
 
 
