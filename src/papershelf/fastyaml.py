@@ -41,19 +41,15 @@ def _loader() -> Any:
 
 
 @functools.cache
-def _resolved_starts() -> frozenset[str] | _Everything:
+def _resolved_starts() -> frozenset[str] | None:
     """Return the first characters of the plain scalars PyYAML's resolver may tag other than as
-    strings (the others, most values no earlier file had, such as digests, are strings)."""
+    strings (the others, most values no earlier file had, such as digests, are strings); None
+    when it may tag any scalar."""
     loader = _loader()
     resolvers = loader.yaml_implicit_resolvers
-    if None in resolvers or loader.yaml_path_resolvers:  # they may tag any scalar
-        return _Everything()
+    if None in resolvers or loader.yaml_path_resolvers:
+        return None
     return frozenset(resolvers)
-
-
-class _Everything:
-    def __contains__(self, item: object) -> bool:
-        return True
 
 
 @functools.lru_cache(maxsize=4096)
@@ -67,7 +63,8 @@ def _plain_value(text: str, in_flow: bool) -> Any:
         or (in_flow and (text[0] in "-?" or any(ch in text for ch in ",[]{}:")))
     ):
         raise _Unsupported
-    if text[0] not in _resolved_starts():
+    starts = _resolved_starts()
+    if starts is not None and text[0] not in starts:
         return text  # what the resolver makes of it: the default tag, a string
     loader = _loader()
     tag = loader.resolve(yaml.ScalarNode, text, (True, False))
