@@ -84,9 +84,10 @@ def _quoted_value(text: str) -> str:
 
 
 def _inline_value(text: str, in_flow: bool = False) -> Any:
-    if text.startswith("'"):
+    first = text[:1]
+    if first == "'":
         return _quoted_value(text)
-    if text.startswith("[") and not in_flow:
+    if first == "[" and not in_flow:
         if not text.endswith("]"):
             raise _Unsupported
         inner = text[1:-1]
