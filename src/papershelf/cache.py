@@ -32,7 +32,6 @@ import hashlib
 import importlib.util
 import io
 import itertools
-import logging
 import os
 import pickle
 import shutil
@@ -57,8 +56,6 @@ from papershelf.errors import Location, Problem, Severity
 from papershelf.model import Authors, Link, Organization, Paper, Provenance
 from papershelf.sitewriter import FileRecord, InputsBasis, Manifest
 from papershelf.workers import cpu_count, map_claimed
-
-log = logging.getLogger(__name__)
 
 CACHE_DIR = ".papershelf-cache"
 FORMAT = 1
@@ -580,11 +577,13 @@ class _Shards:
                 self.used.update(keys)
             self.added.update(keys)
 
-    def save(self, live: set[str] | None = None) -> None:
+    def save(self, live: set[str] | None = None) -> OSError | None:
         """Write the shards that changed, keeping the entries this build used (or, given
-        `live`, the entries whose key is in it)."""
+        `live`, the entries whose key is in it); return why a file could not be written, if one
+        could not."""
         if self.directory is None:
-            return
+            return None
+        failures: list[OSError | None] = []
         index_parts: list[list[str]] = []
         if self.indexed and self.dirty:
             self._keys()
@@ -601,7 +600,8 @@ class _Shards:
                 # A new shard made of this build's entries alone: written as they came, pickled.
                 # (Its file, if any, held none this code can read: written by other code.)
                 pickled = [self._bytes(data) for _, data in parts]
-                _store(self._path(index), self.stamp, ("parts", pickled, [k for k, _ in parts]))
+                parted = ("parts", pickled, [k for k, _ in parts])
+                failures.append(_store(self._path(index), self.stamp, parted))
                 if self.indexed:
                     index_parts[index] = [key for part_keys, _ in parts for key in part_keys]
                 # Read back from that file if wanted again (by the next build of a `serve`).
@@ -612,18 +612,20 @@ class _Shards:
             # Entries no longer needed (papers since removed) go when a shard is rewritten.
             kept = {key: value for key, value in self._merged(index).items() if key in keep}
             self.unpacked.pop(index, None)  # pickled again below, with the rest
-            _store(self._path(index), self.stamp, _in_parts(kept) if self.indexed else kept)
+            shard = _in_parts(kept) if self.indexed else kept
+            failures.append(_store(self._path(index), self.stamp, shard))
             if self.indexed:
                 index_parts[index] = list(kept)
         if self.indexed and self.dirty:
             for index, shard in enumerate(self.shards):
                 if shard is not None and index not in self.dirty:
                     index_parts[index] = self._held_keys(index)
-            _store(self._index_path(), self.stamp, index_parts)
+            failures.append(_store(self._index_path(), self.stamp, index_parts))
             self._index = set().union(*index_parts)
         self.dirty.clear()
         self.added.clear()
         self.journal.clear()
+        return next(filter(None, failures), None)
 
 
 def _as_is(data: bytes) -> bytes:
@@ -712,13 +714,23 @@ def _load(path: Path, stamp: str) -> Any:
     return payload if (found_format, found_stamp) == (FORMAT, stamp) else None
 
 
-def _store(path: Path, stamp: str, payload: Any) -> None:
+def _warn_unwritable(directory: Path, exc: OSError) -> None:
+    # logging is imported here, where it is needed: at every start it cost 3 ms, as much as
+    # any one module of a build that finds nothing changed.
+    import logging
+
+    logging.getLogger(__name__).warning(
+        "cannot write the build cache %s: %s", directory, exc.strerror
+    )
+
+
+def _store(path: Path, stamp: str, payload: Any) -> OSError | None:
+    """Write one file of the cache, whole or not at all; return why it could not be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:  # a cache that cannot be written makes the next build a cold one
-        log.warning("cannot write the build cache %s: %s", path.parent, exc.strerror)
-        return
+        return exc
     try:
         with os.fdopen(handle, "wb") as out:
             pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -727,10 +739,11 @@ def _store(path: Path, stamp: str, payload: Any) -> None:
         Path(temp).replace(path)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
-        log.warning("cannot write the build cache %s: %s", path.parent, exc.strerror)
+        return exc
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return None
 
 
 class BuildCache:
@@ -779,12 +792,15 @@ class BuildCache:
         self._memo_due = self._files_due = self._stores_due = False
         self._pending_sites: dict[Path, SiteRecord] = {}
         self._live: set[str] = set()
+        # Whether this build was told the cache cannot be written: a build writes it twice.
+        self._told_unwritable = False
 
     # -- paper files
 
     def start_build(self) -> None:
         """Start a build (a cache kept in memory serves one build after another)."""
         self.started_ns = time.time_ns()
+        self._told_unwritable = False
         self.paper_keys = {}
         self.listings = {}
         self._files_seen = {}
@@ -1262,23 +1278,29 @@ class BuildCache:
         sites, self._pending_sites = self._pending_sites, {}
         if self.directory is None or not _CODEC_OK:
             return
+        failures: list[OSError | None] = []
         if memo:
-            _store(self.directory / "memo.pickle", self.code, self._memo)
+            failures.append(_store(self.directory / "memo.pickle", self.code, self._memo))
         if files:
-            _store(self.directory / "files.pickle", self.code, _encode_files(self._files))
+            encoded = _encode_files(self._files)
+            failures.append(_store(self.directory / "files.pickle", self.code, encoded))
         if listings:
-            _store(self.directory / "listings.pickle", self.code, self._encoded_listings())
+            encoded = self._encoded_listings()
+            failures.append(_store(self.directory / "listings.pickle", self.code, encoded))
         for out_dir, record in sites.items():
-            _store(self._site_path(out_dir), self.code, _encode_site(record))
-        if not stores:
-            return
-        for compiled in self.directory.glob("templates-*"):
-            if compiled != self.compiled_dir():  # compiled by other code
-                shutil.rmtree(compiled, ignore_errors=True)
-        # Entries used by any build since the last write are kept (`used` is cleared here).
-        self._papers.save()
-        for store in self._derived.values():
-            store.save(self._live)
-        self._papers.used.clear()
-        if self._spill is not None:  # every part in it is now in a store's file
-            self._spill.clear()
+            failures.append(_store(self._site_path(out_dir), self.code, _encode_site(record)))
+        if stores:
+            for compiled in self.directory.glob("templates-*"):
+                if compiled != self.compiled_dir():  # compiled by other code
+                    shutil.rmtree(compiled, ignore_errors=True)
+            # Entries used by any build since the last write are kept (`used` is cleared here).
+            failures.append(self._papers.save())
+            failures += [store.save(self._live) for store in self._derived.values()]
+            self._papers.used.clear()
+            if self._spill is not None:  # every part in it is now in a store's file
+                self._spill.clear()
+        # One line for the whole cache: a directory that cannot be written fails every file.
+        failed = next(filter(None, failures), None)
+        if failed is not None and not self._told_unwritable:
+            _warn_unwritable(self.directory, failed)
+            self._told_unwritable = True

@@ -240,6 +240,17 @@ def test_the_program_prints_and_exits_as_main_returns(content, templates, out_di
     assert failed.stderr.endswith("papershelf build: 1 error; nothing was written\n")
 
 
+def test_a_cache_that_cannot_be_written_is_a_warning(content, templates, out_dir) -> None:
+    # Where the cache would go, a file: the site is built all the same, and the program says
+    # in one line that the next build will not find a cache.
+    (out_dir.parent / ".papershelf-cache").write_text("not a directory")
+    built = _program(content, templates, out_dir, "--quiet", capture_output=True)
+    assert built.returncode == 0
+    cache = out_dir.parent / ".papershelf-cache"
+    assert built.stderr == f"cannot write the build cache {cache}: File exists\n"
+    assert (out_dir / "index.html").is_file()
+
+
 def test_the_program_runs_without_a_standard_output(content, templates, out_dir) -> None:
     # Started with its output closed (`papershelf build >&-`), Python has no sys.stdout.
     closed = _program(
