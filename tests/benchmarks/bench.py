@@ -308,6 +308,19 @@ def machine_speed() -> float:
     return min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000 * 1e6
 
 
+def python_start_ms(runs: int = 7) -> float:
+    """Return the median milliseconds `python -c pass` takes with the interpreter the timed
+    runs use: part of every one of them. An interpreter whose site-packages hold `.pth` files
+    that import modules starts slower than a virtual environment's (the machine these figures
+    come from had one that imports certifi: 60-70 ms against 10-20)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -394,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     version = hugo_version() if args.hugo else None
     shapes: dict[int, dict[str, int]] = {count: {} for count in sizes}
     speed_before = machine_speed()
+    start_ms = python_start_ms()
     results = {
         count: bench_size(
             count,
@@ -425,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     if version:
         print(version)
     print(f"machine speed: sum(range(1000)) took {speed[0]:.1f} us before, {speed[1]:.1f} us after")
+    print(f"python starts in {start_ms:.0f} ms ({sys.executable} -c pass, in every timed run)")
     args.out.mkdir(parents=True, exist_ok=True)
     report = {
         "machine": {
@@ -432,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "sum_range_1000_us": speed,
+            "python_start_ms": start_ms,
         },
         "runs": args.runs,
         "search": args.search,
