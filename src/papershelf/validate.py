@@ -328,7 +328,7 @@ def _links(reader: _Reader, value: Any) -> tuple[Link, ...]:
 
 
 # A URL of this shape is one `_is_web_url` accepts (as nearly every link is), told without
-# urlsplit's parse, which cost a tenth of reading a paper file.
+# urlsplit's parse: 2% of the instructions of reading a paper file with one or two links.
 _PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:[/?#][!-~]*)?")
 
 
