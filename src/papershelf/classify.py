@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from re import _constants as sre_constants
 from re import _parser as sre_parser
 
+import ahocorasick
+
 from papershelf.model import Link, Rule, Taxonomy
 from papershelf.text import latex_to_plain
 
@@ -180,9 +182,10 @@ def _matchable(text: str) -> str:
 # Rule matching is the slow part of classifying: a regex search of an abstract costs ~20 us,
 # and a taxonomy has ~100 rules. So each rule lists strings every match of it begins with, read
 # off its parse tree (the standard library's own parser: private, but stable since Python
-# 3.11). One scan of the text finds where all those strings occur, and each rule's regex is
-# tried only there, which finds the same leftmost match as searching the whole text. Rules
-# whose matches can begin anywhere (`\w+x`) are searched in full.
+# 3.11). One pass of an Aho-Corasick automaton over the text finds every place where any of
+# those strings occurs, and each rule's regex is tried only there, which finds the same leftmost
+# match as searching the whole text. Rules whose matches can begin anywhere (`\w+x`) are
+# searched in full.
 _MAX_STARTS = 4
 _MAX_STRINGS = 32
 _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT)
@@ -217,40 +220,25 @@ class _CompiledRule:
 class _Compiled:
     rules: tuple[_CompiledRule, ...]
     unanchored: frozenset[int]  # rules without start strings, searched in full
-    # Finds, at each place in a text, the longest start string there (a zero-width lookahead
-    # over a trie of them all, so that overlapping strings are all found).
-    scanner: re.Pattern[str]
-    # For the start string found at a place: the rules that begin with it or with a prefix of it.
-    users: dict[str, tuple[int, ...]]
-    # The scanner split by the first character of the strings: each finds that character (the
-    # regex engine skips to it without trying each place) followed by the longest rest there.
-    # Trying the whole scanner at every place of an abstract cost more than the rest of
-    # classifying; for a short text, one scan costs less than one per character.
-    scanners: tuple[tuple[str, re.Pattern[str]], ...]
+    # Every rule's start strings, each with its length less one and the rules that list it;
+    # None when no rule has any. One pass over a text finds all their places, overlapping ones
+    # too: a third of the time of one regex scan per first character of the strings (36 scans
+    # of an abstract with the shipped rules), which was half of classifying.
+    automaton: ahocorasick.Automaton | None
 
     def places(self, lowered: str) -> dict[int, list[int]]:
         """Return, for each rule that may match `lowered`, where its matches may begin."""
         found: dict[int, list[int]] = {}
-        if len(lowered) < _LONG_TEXT:
-            for match in self.scanner.finditer(lowered):
-                for index in self.users[match[1]]:
-                    found.setdefault(index, []).append(match.start())
+        if self.automaton is None:
             return found
-        hits = [
-            (match.start(), first + match[1])
-            for first, scanner in self.scanners
-            for match in scanner.finditer(lowered)
-        ]
-        hits.sort()  # each place has one first character, so places are never equal
-        for at, string in hits:
-            for index in self.users[string]:
-                found.setdefault(index, []).append(at)
+        for end, (back, users) in self.automaton.iter(lowered):
+            for index in users:
+                found.setdefault(index, []).append(end - back)
+        for places in found.values():
+            # Reported by where they end: a rule's longer string may begin before a shorter
+            # one found earlier, and its first place must be its leftmost.
+            places.sort()
         return found
-
-
-# Where one scan per first character starts to cost less than the whole scanner (measured with
-# the shipped rules: 24 against 26 us at 300 characters, 73 against 102 us for an abstract).
-_LONG_TEXT = 400
 
 
 def _compiled(taxonomy: Taxonomy) -> _Compiled:
@@ -275,23 +263,15 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
         _compile_rule(kind, target, rule) for kind, target, rules in targets for rule in rules
     )
     strings = sorted({s for rule in rules for s in rule.starts or ()})
-    # A rule's start strings never begin with one another, so no place is listed twice.
-    users = {
-        found: tuple(
-            i for i, rule in enumerate(rules) if any(found.startswith(s) for s in rule.starts or ())
-        )
-        for found in strings
-    }
+    automaton = None
+    if strings:
+        automaton = ahocorasick.Automaton()
+        for string in strings:
+            users = tuple(i for i, rule in enumerate(rules) if string in (rule.starts or ()))
+            automaton.add_word(string, (len(string) - 1, users))
+        automaton.make_automaton()
     unanchored = frozenset(i for i, rule in enumerate(rules) if rule.starts is None)
-    by_first: dict[str, list[str]] = {}
-    for string in strings:
-        by_first.setdefault(string[0], []).append(string[1:])
-    scanners = tuple(
-        (first, re.compile(f"{re.escape(first)}(?=({_trie(rests)}))"))
-        for first, rests in by_first.items()
-    )
-    scanner = re.compile(f"(?=({_trie(strings)}))")
-    return _Compiled(rules, unanchored, scanner, users, scanners)
+    return _Compiled(rules, unanchored, automaton)
 
 
 def _compile_rule(kind: str, target: str, rule: Rule) -> _CompiledRule:
@@ -308,30 +288,11 @@ def _compile_rule(kind: str, target: str, rule: Rule) -> _CompiledRule:
     return _CompiledRule(kind, target, rule.pattern, rule.weight, rule.fields, regex, starts)
 
 
-def _trie(strings: Sequence[str]) -> str:
-    """Return a regex matching any of `strings`, longest first, as a trie (a|ab -> a(?:b)?)."""
-    root: dict = {}
-    for string in strings:
-        node = root
-        for char in string:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root) if strings else "(?!)"
-
-
 def _starts(items) -> tuple[str, ...] | None:
     """Return strings every match of a parsed sequence begins with, or None if unknown.
 
-    Each string costs a place in the scanner and each place it occurs a regex match there,
-    which is cheap: so a few short strings ("vision", "language") beat many long ones.
+    Each place where one of them occurs costs a regex match there, which is cheap: so a few
+    short strings ("vision", "language") do as well as many long ones.
     """
     exact = {""}
     for op, arg in items:
