@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
 from pathlib import Path
 
 import yaml
@@ -112,6 +115,56 @@ def test_curator_edits_survive_reimport_of_a_newer_scrape(workspace: Path):
     assert paper["comments"] == 5, "scraped fields refresh"
     # The paper missing from the newer scrape is kept.
     assert len(list((workspace / "content" / "papers").glob("*.yaml"))) == 2
+
+
+def test_an_import_after_a_build_reads_its_cache_and_sees_edits_made_since(
+    workspace: Path, repo_root: Path, tmp_path: Path
+):
+    (workspace / "content" / "site.yaml").write_bytes(
+        (repo_root / "content" / "site.yaml").read_bytes()
+    )
+    (workspace / "s.txt").write_text(hf_text([SPEECH, DATA]), encoding="utf-8")
+    assert import_(workspace, "s.txt").returncode == 0
+    # Files made an hour before the build: the build trusts their times, as it does but for
+    # files changed just before it (which it reads again next time).
+    an_hour_ago = time.time() - 3600
+    for made in (workspace / "content" / "papers").iterdir():
+        os.utime(made, (an_hour_ago, an_hour_ago))
+    templates = str(repo_root / "templates")
+    built = run_cli("build", "--templates", templates, "--quiet", cwd=workspace)
+    assert built.returncode == 0, built.stderr
+    cache = workspace / ".papershelf-cache"
+    assert cache.is_dir()
+    # A curator edits a paper the build parsed: the cache's record of it is out of date.
+    (path,) = (workspace / "content" / "papers").glob("scaling-speech*.yaml")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("theme: speech", "theme: adaptation").replace(
+            "abstract: >-", "notes: |\n  Read section 4 first.\nabstract: >-"
+        ),
+        encoding="utf-8",
+    )
+    (workspace / "newer.txt").write_text(
+        hf_text([dict(SPEECH, comments=5), dict(DATA, comments=3)], page_date="Jan 9"),
+        encoding="utf-8",
+    )
+    uncached = tmp_path / "uncached"
+    shutil.copytree(workspace, uncached, ignore=shutil.ignore_patterns(".papershelf-cache"))
+    cache_before = snapshot(cache)
+
+    result = import_(workspace, "newer.txt")
+
+    assert result.returncode == 0, result.stderr
+    paper = load(path)
+    assert paper["theme"] == "adaptation"
+    assert paper["notes"] == "Read section 4 first.\n"
+    assert paper["comments"] == 5
+    assert snapshot(cache) == cache_before, "the import only reads the build's cache"
+    # Just what an import without the cache reports and writes.
+    without = import_(uncached, "newer.txt")
+    assert (result.stdout, result.stderr) == (without.stdout, without.stderr)
+    assert "0 added, 2 updated" in result.stdout
+    assert snapshot(workspace / "content") == snapshot(uncached / "content")
 
 
 def test_newer_scrape_adds_new_papers(workspace: Path):
