@@ -178,11 +178,12 @@ def synthetic_entry(index: int) -> dict:
     return {"title": title, "abstract": " ".join(chosen), "credit": credit, "date": date}
 
 
-def synthetic_listing(count: int) -> str:
-    """Return `count` papers as the plain-text copy of a Hugging Face papers page."""
+def synthetic_listing(count: int, first: int = 0) -> str:
+    """Return `count` papers, from paper `first` on, as the plain-text copy of a Hugging Face
+    papers page."""
     page_date = f"{_MONTHS[SCRAPED_ON.month - 1]} {SCRAPED_ON.day}"
     blocks = []
-    for index in range(count):
+    for index in range(first, first + count):
         entry = synthetic_entry(index)
         blocks.append(
             f"{entry['title']}\n\n{entry['abstract']}\n\n{entry['credit']}\n·\n{entry['date']}\n"
