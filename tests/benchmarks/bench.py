@@ -13,7 +13,10 @@ start-up counts, as it does in Hugo's wall time), `--runs` times:
 - warm build: again, with nothing changed;
 - edit build: after changing one paper's abstract;
 - daily import: a listing of 30 new papers into the list, as a daily import adds them (the
-  build cache the builds left is there to read; the papers are removed after each run);
+  build cache the builds left is there to read);
+- daily build: the build after it, which makes 30 paper pages and renders again the listing
+  pages the new papers join or push cards onto; the papers are then removed and the site built
+  again, untimed, for the next run;
 - serve rebuild: the same edit, rebuilt by `serve` (its build cache kept in memory between
   rebuilds; tests/benchmarks/serve_edits.py), timed inside that process: `serve` until the
   edit's pages are live, `serve+index` until the search index is up to date as well (serve
@@ -74,8 +77,8 @@ from tests.benchmarks.synthetic import SCRAPED_ON, synthetic_listing  # noqa: E4
 
 OUT_DIR = HERE / "out"
 DEFAULT_SIZES = (1_000, 10_000, 50_000)
-STAGES = ("import", "cold", "warm", "edit", "daily", "serve", "serve+index")
-DAILY_PAPERS = 30  # what the "daily" stage imports into the list
+STAGES = ("import", "cold", "warm", "edit", "daily-import", "daily-build", "serve", "serve+index")
+DAILY_PAPERS = 30  # what the daily import adds to the list
 HUGO = "hugo"  # the stage of Hugo's cold builds (--hugo), shown after papershelf's
 PAPERSHELF = (sys.executable, "-m", "papershelf")
 CACHE_DIR = ".papershelf-cache"
@@ -287,9 +290,11 @@ def bench_size(
         daily = ["import", "daily.txt", "--content", "content", "--scraped-on", str(SCRAPED_ON)]
         for _ in range(runs):
             listed = set(papers.iterdir())
-            note("daily", run_measured(daily, work, env))
+            note("daily-import", run_measured(daily, work, env))
+            note("daily-build", run_measured(build, work, env))
             for added in set(papers.iterdir()) - listed:
                 added.unlink()
+            run_measured(build, work, env)
         for pages, whole in serve_rebuilds(work, templates, runs):
             note("serve", pages)
             note("serve+index", whole)
