@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from papershelf.check import NEAR_DUPLICATE_RATIO, duplicate_problems
+from papershelf.model import Paper
+from papershelf.text import normalize_title
 from tests.ingest.conftest import run_cli
 
 GOOD = """title: A Good Paper About Speech Recognition
@@ -247,3 +254,46 @@ def test_a_paper_file_that_excluded_yaml_leaves_out_is_a_warning(site: Path):
     bad = check(site)
     assert bad.returncode == 1
     assert "content/excluded.yaml:1:3: error: an excluded paper needs a 'title'" in bad.stdout
+
+
+# Titles from few words, some with a letter changed: buckets of titles that start or end alike,
+# and pairs on both sides of the threshold.
+_WORDS = ("multilingual", "speech", "models", "for", "low", "resource", "languages", "a", "x")
+_TITLES = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join)
+_SPELLINGS = st.tuples(_TITLES, st.integers(0, 60), st.sampled_from("aeiouz-")).map(
+    lambda found: found[0][: found[1]] + found[2] + found[0][found[1] + 1 :]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_TITLES, _SPELLINGS), min_size=2, max_size=14))
+def test_near_duplicates_are_every_pair_of_a_bucket_over_the_ratio(titles: list[str]):
+    papers = [
+        Paper(
+            slug=f"p{n}",
+            title=title,
+            abstract="x",
+            published=dt.date(2024, 1, 1),
+            path=f"content/papers/p{n:02d}.yaml",
+        )
+        for n, title in enumerate(titles)
+    ]
+    expected = set()
+    for i, first in enumerate(papers):
+        for second in papers[i + 1 :]:
+            a, b = normalize_title(first.title), normalize_title(second.title)
+            starts_or_ends_alike = {" ".join(a.split()[:3]), " ".join(a.split()[-3:])} & {
+                " ".join(b.split()[:3]),
+                " ".join(b.split()[-3:]),
+            }
+            if not starts_or_ends_alike:
+                continue
+            if a == b:
+                expected.add((second.path, f"{first.path}: same title"))
+            elif difflib.SequenceMatcher(None, a, b).ratio() >= NEAR_DUPLICATE_RATIO:
+                expected.add((second.path, f"{first.path}: nearly the same title"))
+    found = {
+        (problem.location.path, problem.message.removeprefix("likely duplicate of "))
+        for problem in duplicate_problems(papers)
+    }
+    assert found == expected
