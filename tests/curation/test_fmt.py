@@ -219,3 +219,51 @@ def test_canonical_form_round_trips_generated_papers(paper: Paper):
     assert paper_values(back) == paper_values(paper)
     assert back.provenance == paper.provenance
     assert dump_paper(back) == text, "formatting is idempotent"
+
+
+def _mixed_papers(root: Path, repo_root: Path) -> tuple[list[Path], list[str]]:
+    """Write the shipped papers, a third of them out of canonical form, and two files that are
+    not valid papers; return them in the order fmt is given them, and those out of form."""
+    papers = root / "content" / "papers"
+    papers.mkdir(parents=True)
+    moved = []
+    for number, shipped in enumerate(sorted((repo_root / "content" / "papers").glob("*.yaml"))):
+        text = shipped.read_text(encoding="utf-8")
+        if number % 3 == 0:  # the date first: the same values, out of order
+            (published,) = (line for line in text.splitlines() if line.startswith("published:"))
+            text = f"{published}\n" + text.replace(f"{published}\n", "", 1)
+            moved.append(f"content/papers/{shipped.name}")
+        (papers / shipped.name).write_text(text, encoding="utf-8")
+    (papers / "broken.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    (papers / "untitled.yaml").write_text("published: 2024-01-01\n", encoding="utf-8")
+    return sorted(papers.glob("*.yaml")), moved
+
+
+def test_fmt_on_two_processes_matches_one(tmp_path: Path, repo_root: Path, monkeypatch):
+    from papershelf import fmt
+
+    monkeypatch.setattr(fmt, "MIN_FILES_PER_PROCESS", 1)
+    seen = []
+    for cores in (1, 2):
+        monkeypatch.setattr(fmt, "cpu_count", lambda cores=cores: cores)
+        root = tmp_path / f"cores{cores}"
+        paths, moved = _mixed_papers(root, repo_root)
+        monkeypatch.chdir(root)
+        checked = fmt.format_files([p.relative_to(root) for p in paths], check=True)
+        written = fmt.format_files([p.relative_to(root) for p in paths], check=False)
+        after = {p.name: p.read_text(encoding="utf-8") for p in paths}
+        seen.append((checked, written, after))
+    assert seen[0] == seen[1]
+    checked = seen[0][0]
+    assert list(checked.changed) == moved
+    assert checked.unchanged == len(paths) - len(moved) - 2
+    # Each file written back as the repository ships it: in canonical form.
+    shipped = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in (repo_root / "content" / "papers").glob("*.yaml")
+    }
+    assert {name: text for name, text in seen[0][2].items() if name in shipped} == shipped
+    assert {p.location.path for p in checked.problems} == {
+        "content/papers/broken.yaml",
+        "content/papers/untitled.yaml",
+    }
