@@ -368,8 +368,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     problems = [p for p in problems + more if p.is_error]
     if problems:
         raise ProblemsError(problems)
-    old = papers_at(repo, base, content)
     current = {paper.slug: paper for paper in new}
+    old = papers_at(repo, base, content, current)
     print(format_markdown(compare(old, current), taxonomy, config.base_url, base), end="")
     return EXIT_OK
 

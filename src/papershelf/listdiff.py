@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from papershelf.canonical import paper_values
-from papershelf.content import PAPER_SUFFIXES, PAPERS_DIR
+from papershelf.content import PAPER_SUFFIXES, PAPERS_DIR, paper_from_text
 from papershelf.errors import Location, Problem, ProblemsError
-from papershelf.load import parse_yaml
+from papershelf.load import decode_text
 from papershelf.model import Paper, Taxonomy
 from papershelf.text import latex_to_plain
-from papershelf.validate import paper_from_document
 
 NO_THEME = "(no theme)"
 
@@ -52,22 +52,67 @@ def default_base(repo: Path) -> str:
     return "HEAD"
 
 
-def papers_at(repo: Path, ref: str, content_dir: Path) -> dict[str, Paper]:
-    """Read the paper files as they were at a git revision."""
+def papers_at(
+    repo: Path, ref: str, content_dir: Path, current: Mapping[str, Paper] | None = None
+) -> dict[str, Paper]:
+    """Read the paper files as they were at a git revision. `current`: the papers as the
+    working tree has them, by slug; a file whose bytes at `ref` are the working tree's is
+    taken from there rather than read from git and parsed again."""
     prefix = (content_dir.resolve().relative_to(repo.resolve()) / PAPERS_DIR).as_posix()
-    names = [
-        line
-        for line in git(repo, "ls-tree", "-r", "--name-only", ref, "--", prefix).splitlines()
-        if PurePosixPath(line).suffix in PAPER_SUFFIXES
-    ]
+    # One line per file, NUL-ended (names as they are): "<mode> blob <object id>\t<name>".
+    listed = git(repo, "ls-tree", "-r", "-z", ref, "--", prefix).split("\0")
     papers: dict[str, Paper] = {}
-    for name in names:
-        text = git(repo, "show", f"{ref}:{name}")
-        doc, _ = parse_yaml(text, f"{ref}:{name}")
-        paper = paper_from_document(doc)[0] if doc is not None else None
+    wanted: list[tuple[str, str]] = []  # (object id, name) of the files to read from git
+    for line in filter(None, listed):
+        info, name = line.split("\t", 1)
+        object_id = info.split()[2]
+        if PurePosixPath(name).suffix not in PAPER_SUFFIXES:
+            continue
+        paper = (current or {}).get(PurePosixPath(name).stem)
+        if paper is not None and _object_id(repo / name, object_id) == object_id:
+            papers[paper.slug] = paper
+        else:
+            wanted.append((object_id, name))
+    for (_, name), raw in zip(wanted, _blobs(repo, [oid for oid, _ in wanted]), strict=True):
+        text, problem = decode_text(raw, f"{ref}:{name}")
+        paper = paper_from_text(text, f"{ref}:{name}")[0] if problem is None else None
         if paper is not None:
             papers[paper.slug] = paper
     return papers
+
+
+def _object_id(path: Path, like: str) -> str:
+    """Return the id git gives a file's bytes as a blob (of the length of `like`: SHA-1 or
+    SHA-256), or "" if it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    digest = hashlib.sha1 if len(like) == 40 else hashlib.sha256  # git's two kinds of id
+    return digest(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _blobs(repo: Path, object_ids: Sequence[str]) -> list[bytes]:
+    """Return the bytes of git objects, read by one `git cat-file` (a process per file took
+    80 s for 10,000 papers)."""
+    if not object_ids:
+        return []
+    result = subprocess.run(
+        ["git", "-C", str(repo), "cat-file", "--batch"],
+        input="".join(f"{oid}\n" for oid in object_ids).encode(),
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip() or "failed"
+        raise ProblemsError([Problem(Location(str(repo)), f"git cat-file: {message}")])
+    out, at, blobs = result.stdout, 0, []
+    for _ in object_ids:  # each: "<id> <type> <size>\n", the bytes, "\n"
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        blobs.append(out[header_end + 1 : header_end + 1 + size])
+        at = header_end + 1 + size + 1
+    return blobs
 
 
 def compare(old: Mapping[str, Paper], new: Mapping[str, Paper]) -> list[PaperChange]:

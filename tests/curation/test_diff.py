@@ -33,6 +33,7 @@ def test_diff_reports_added_removed_rethemed_and_edited_papers(workspace: Path, 
     write(repo, "kept", "Kept Paper", "speech")
     write(repo, "moved", "Moved Paper", "speech")
     write(repo, "gone", "Gone Paper", "adaptation")
+    write(repo, "still", "Still Here", "speech")  # unchanged: taken from the working tree
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "base")
     git(repo, "checkout", "-qb", "feature")
@@ -52,6 +53,7 @@ def test_diff_reports_added_removed_rethemed_and_edited_papers(workspace: Path, 
     assert f"- **edited** [Kept Paper, Fixed]({site}/papers/kept/): title" in out
     # Grouped by theme in declaration order: speech, vision-language, ..., adaptation.
     assert out.index("#### Speech") < out.index("#### Vision") < out.index("#### Adaptation")
+    assert "still" not in out
 
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "change")
