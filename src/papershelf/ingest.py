@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from papershelf.atomic import write_text_atomic
-from papershelf.cache import BuildCache, cache_dir_for
+from papershelf.cache import cache_beside
 from papershelf.canonical import IMPORTED_FIELDS, dump_paper, fingerprint, paper_values
 from papershelf.classify import Classification, classify, compile_rules, explain
 from papershelf.comments import comment_not_kept, keep_comments
@@ -140,7 +140,7 @@ def _run_import(options: ImportOptions, progress: Progress) -> ImportReport:
         problems.extend(found)
         if scrape is not None:
             scrapes.append(scrape)
-    existing, found = load_papers(options.content_dir, _build_cache(options.content_dir))
+    existing, found = load_papers(options.content_dir, cache_beside(options.content_dir))
     problems.extend(found)
     exclusions, found = load_exclusions(options.content_dir)
     problems.extend(found)
@@ -173,16 +173,6 @@ def _run_import(options: ImportOptions, progress: Progress) -> ImportReport:
         dry_run=options.dry_run,
         excluded=tuple(excluded),
     )
-
-
-def _build_cache(content_dir: Path) -> BuildCache:
-    """Return the cache that `papershelf build` keeps when its output sits beside the content
-    directory (as `site/` does by default), to read from only: the papers a build parsed are
-    taken from it, keyed by their files' bytes, rather than parsed again (a daily import into a
-    list of 10,000 papers spent most of its time parsing them). The others are parsed on every
-    core. Nothing is written to it: the next build sees the files the import wrote."""
-    directory = cache_dir_for(content_dir)
-    return BuildCache(directory if directory.is_dir() else None)
 
 
 def _leave_out(

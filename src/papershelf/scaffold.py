@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papershelf.atomic import write_text_atomic
+from papershelf.cache import cache_beside
 from papershelf.canonical import dump_paper
 from papershelf.classify import classify
 from papershelf.content import PAPERS_DIR, THEMES_FILE, display_path, load_papers
@@ -36,7 +37,7 @@ def create_paper(request: NewPaper) -> tuple[Path, Paper]:
     """Write a new paper file and return its path; refuse to touch an existing paper."""
     where = Location("papershelf new")
     taxonomy, problems = load_taxonomy(request.content_dir / THEMES_FILE)
-    existing, found = load_papers(request.content_dir)
+    existing, found = load_papers(request.content_dir, cache_beside(request.content_dir))
     problems.extend(p for p in found if p.is_error)
     if taxonomy is None or problems:
         raise ProblemsError(problems)
