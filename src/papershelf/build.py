@@ -142,9 +142,7 @@ def render_site(
 
     progress = progress or SilentProgress()
     if cache is None:  # one for this build alone, in memory: it is how work is shared by cores
-        cache = BuildCache(None)
-        cache.start_build()
-        cache.begin("")
+        cache = BuildCache.for_one_build()
     problems: list[Problem] = []
     config, found = load_config(options.content_dir / SITE_FILE, options.base_url)
     problems += found

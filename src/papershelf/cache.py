@@ -806,6 +806,15 @@ class BuildCache:
         # Whether this build was told the cache cannot be written: a build writes it twice.
         self._told_unwritable = False
 
+    @classmethod
+    def for_one_build(cls) -> BuildCache:
+        """Return a cache kept in memory, started for one build: how that build's processes
+        share their work, and what a caller reads back afterwards (`check`)."""
+        cache = cls(None)
+        cache.start_build()
+        cache.begin("")
+        return cache
+
     # -- paper files
 
     def start_build(self) -> None:

@@ -55,9 +55,7 @@ def check_content(
     problems: list[Problem] = []
     # One cache, in memory, for both readings of the paper files: the curation rules get the
     # papers the build parsed (parsing 10,000 files again took 2 s), as the build saw them.
-    cache = BuildCache(None)
-    cache.start_build()
-    cache.begin("")
+    cache = BuildCache.for_one_build()
     try:
         rendered = render_site(
             BuildOptions(content_dir=content_dir, templates_dir=templates_dir, check=True),
