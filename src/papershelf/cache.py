@@ -35,6 +35,7 @@ import itertools
 import os
 import pickle
 import shutil
+import struct
 import sys
 import tempfile
 import time
@@ -256,7 +257,9 @@ def paper_key(shown: str, digest: str) -> str:
     path, in papers and their problems, as it is shown now."""
     # digest_text(name, digest), inline: every build works out the key of each paper file.
     data = f"{os.path.basename(shown)}\0{digest}\0".encode("utf-8", "surrogatepass")  # noqa: PTH119
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    # Interned, as the keys read back from the stores' files are: one string for each key,
+    # which every store's files and indexes name (8 copies of 10,000 keys: 6 MB at 10k).
+    return sys.intern(hashlib.blake2b(data, digest_size=16).hexdigest())
 
 
 class FileState(NamedTuple):
@@ -381,13 +384,133 @@ class Spill:
             os.ftruncate(self.handle, 0)
 
 
+class _ShardFile:
+    """A shard's file, kept open from when its header is read until no part of it is wanted.
+
+    A shard file is only ever replaced (a new file renamed over it), never changed where it is,
+    so the parts read through this handle are the ones its header listed, whatever another
+    build writes meanwhile.
+    """
+
+    def __init__(self, handle: int) -> None:
+        self.handle = handle
+        weakref.finalize(self, os.close, handle)
+
+    def read(self, offset: int, length: int) -> bytes:
+        data = os.pread(self.handle, length, offset)
+        if len(data) != length:
+            raise OSError("a file of the build cache was cut short")
+        return data
+
+
+class StoredPart(NamedTuple):
+    """Where a pickled part of a store is kept in the store's own file."""
+
+    file: _ShardFile
+    offset: int
+    length: int
+
+
+# A part of a store: pickled and held in memory, in the scratch file, or in the store's file.
+Part = bytes | SpilledPart | StoredPart
+
+# A shard file: this line, the length of its header (8 bytes, little-endian), its header (a
+# pickle of FORMAT, stamp, each part's keys and each part's length), then the parts one after
+# another. A build reads the header alone, then only the parts that hold what it wants: the
+# feeds of an edit build want the views of 600 of 10,000 papers, and the whole files held
+# 23 MB of them until the build's end.
+_SHARD_MAGIC = b"papershelf cache shard\n"
+_SHARD_LENGTH = struct.Struct("<Q")
+_CAN_PREAD = hasattr(os, "pread")  # else (Windows) a shard's parts are read with its header
+
+
+def _load_shard(path: Path, stamp: str) -> list[tuple[list[str], Part]] | None:
+    """Return the parts of a shard file, each with its keys (None: missing, damaged, or written
+    by other code: as if it were not there)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    file = _ShardFile(handle)  # closes the handle once no part refers to it
+    try:
+        start = len(_SHARD_MAGIC) + _SHARD_LENGTH.size
+        with os.fdopen(os.dup(handle), "rb") as reader:
+            lead = reader.read(start)
+            if len(lead) != start or not lead.startswith(_SHARD_MAGIC):
+                return None
+            (header_length,) = _SHARD_LENGTH.unpack_from(lead, len(_SHARD_MAGIC))
+            found_format, found_stamp, keys, lengths = pickle.loads(reader.read(header_length))
+            body = reader.read() if not _CAN_PREAD else b""
+            keys = [list(map(sys.intern, part_keys)) for part_keys in keys]  # see paper_key
+        offset = start + header_length
+        size = os.fstat(handle).st_size
+    except Exception:  # cut short, or not a header this code wrote
+        return None
+    if (found_format, found_stamp) != (FORMAT, stamp) or not (
+        isinstance(keys, list) and isinstance(lengths, list) and len(keys) == len(lengths)
+    ):
+        return None
+    if offset + sum(lengths) != size:  # cut short, or more than it says: damaged
+        return None
+    parts: list[tuple[list[str], Part]] = []
+    for part_keys, length in zip(keys, lengths, strict=True):
+        if _CAN_PREAD:
+            parts.append((part_keys, StoredPart(file, offset, length)))
+        else:
+            at = offset - start - header_length
+            parts.append((part_keys, body[at : at + length]))
+        offset += length
+    return parts
+
+
+def _store_shard(
+    path: Path, stamp: str, parts: Sequence[tuple[list[str], Part]], read: Callable[[Part], bytes]
+) -> tuple[list[tuple[list[str], Part]], OSError | None]:
+    """Write a shard file, whole or not at all, its parts read one at a time (those in the file
+    it replaces too: through the handle of that file). Return the parts as they are in the new
+    file (as they were given if it could not be written) and why it could not be."""
+    lengths = [part.length if isinstance(part, tuple) else len(part) for _, part in parts]
+    header = pickle.dumps(
+        (FORMAT, stamp, [keys for keys, _ in parts], lengths), protocol=pickle.HIGHEST_PROTOCOL
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        return list(parts), exc
+    file = _ShardFile(handle)
+    try:
+        with os.fdopen(os.dup(handle), "wb") as out:
+            out.write(_SHARD_MAGIC + _SHARD_LENGTH.pack(len(header)) + header)
+            for _, part in parts:
+                out.write(read(part))
+        Path(temp).replace(path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        return list(parts), exc
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    if not _CAN_PREAD:
+        return [(keys, read(part)) for keys, part in parts], None
+    offset = len(_SHARD_MAGIC) + _SHARD_LENGTH.size + len(header)
+    stored: list[tuple[list[str], Part]] = []
+    for (keys, _), length in zip(parts, lengths, strict=True):
+        stored.append((keys, StoredPart(file, offset, length)))
+        offset += length
+    return stored, None
+
+
 class _Shards:
     """A dict split into files by key, each rewritten only when one of its entries changed.
 
-    With `indexed`, the keys of all shards are also kept in one small file, so that whether an
-    entry exists is known without reading the shard that holds it. With a `spill`, what
-    `export` takes out waits there rather than in memory. A store saved with the keys of what
-    is `live` (see `save`) need not track which entries a build used (`tracks_use` off).
+    Entries are kept pickled in parts of a few (see `_in_parts`), each with its keys: a part
+    is unpickled only when one of its entries is wanted, and a shard is rewritten with the
+    parts nobody changed copied as they are. With `indexed`, the keys of all shards are also
+    kept in one small file, so that whether an entry exists is known without reading the shard
+    that holds it. With a `spill`, what `export` takes out waits there rather than in memory. A
+    store saved with the keys of what is `live` (see `save`) need not track which entries a
+    build used (`tracks_use` off).
     """
 
     def __init__(
@@ -404,7 +527,8 @@ class _Shards:
         self.stamp = stamp
         self.indexed = indexed
         self.spill = spill
-        # Read when first needed: a build that finds nothing changed needs none of them.
+        # Each shard's entries unpickled or put (its file's header read when first needed: a
+        # build that finds nothing changed needs none of them).
         self.shards: list[dict[str, Any] | None] = [None] * SHARDS
         self.dirty: set[int] = set()
         # The keys of a 10,000-paper build are sets of 0.5 MB each, in every process.
@@ -414,17 +538,15 @@ class _Shards:
         # The index file: each shard's keys (so that rewriting a shard replaces its own).
         self._index_parts: list[list[str]] | None = None
         self._index_read = False
-        # Shards whose file held entries this code can read (else it is as good as none).
-        self._stored: set[int] = set()
         # Keys in the order they were put, for `export`.
         self.journal: list[str] = []
-        # Entries made by other processes, still pickled, by shard: (keys, pickled dict, or
-        # its place in the spill file).
-        self.raw: dict[int, list[tuple[list[str], bytes | SpilledPart]]] = {}
-        # Parts from the spill file since unpickled into their shard: still as good to write
-        # as they are, so that a new shard read from (a cold build lists every brief) is not
-        # pickled all over again when saved.
-        self.unpacked: dict[int, list[tuple[list[str], SpilledPart]]] = {}
+        # Parts not unpickled, by shard, with their keys: the file's, then those other
+        # processes made (pickled, or their place in the spill file), which are newer.
+        self.raw: dict[int, list[tuple[list[str], Part]]] = {}
+        # Parts since unpickled into their shard, from a file: still as good to write as they
+        # are, so that a shard read from (a cold build lists every brief) is not pickled all
+        # over again when saved.
+        self.unpacked: dict[int, list[tuple[list[str], Part]]] = {}
 
     def _path(self, index: int) -> Path:
         assert self.directory is not None
@@ -435,20 +557,16 @@ class _Shards:
         return self.directory / f"{self.name}-index.pickle"
 
     def _shard(self, index: int) -> dict[str, Any]:
-        """Return the shard's entries as its file holds them (with those put since); parts
-        that the file keeps pickled with their keys stay so, in `raw`, until wanted."""
+        """Return the shard's entries unpickled so far, reading its file's header (the list of
+        its parts) if it was not read yet."""
         shard = self.shards[index]
         if shard is None:
-            found = _load(self._path(index), self.stamp) if self.directory is not None else None
             shard = self.shards[index] = {}
-            if found:
-                self._stored.add(index)
-            if _keyed_parts(found):
-                # Before the parts received since, which are newer.
-                stored = list(zip(found[2], found[1], strict=True))
+            stored = None
+            if self.directory is not None:
+                stored = _load_shard(self._path(index), self.stamp)
+            if stored:
                 self.raw[index] = stored + self.raw.get(index, [])
-            else:
-                shard.update(_entries(found))
         return shard
 
     def _merged(self, index: int) -> dict[str, Any]:
@@ -458,11 +576,13 @@ class _Shards:
             self._unpack(shard, index, keys, data)
         return shard
 
-    def _unpack(
-        self, shard: dict[str, Any], index: int, keys: list[str], data: bytes | SpilledPart
-    ) -> None:
-        _take_part(shard, self._bytes(data))
-        if isinstance(data, SpilledPart):
+    def _unpack(self, shard: dict[str, Any], index: int, keys: list[str], data: Part) -> None:
+        """Add a part's entries to `shard`; a damaged part adds none, and is dropped."""
+        try:
+            pickled = self._bytes(data)
+        except OSError:  # cut short: damaged
+            return
+        if _take_part(shard, pickled) and not isinstance(data, bytes):
             self.unpacked.setdefault(index, []).append((keys, data))
 
     def _looked_up(self, index: int, key: str) -> Any:
@@ -493,8 +613,13 @@ class _Shards:
             self._index_read = True
             found = _load(self._index_path(), self.stamp) if self.directory is not None else None
             if isinstance(found, list) and len(found) == SHARDS:
-                self._index_parts = found
-                self._index = set().union(*found)
+                try:
+                    found = [list(map(sys.intern, part)) for part in found]  # see paper_key
+                except TypeError:  # not an index this code wrote
+                    found = None
+                if found is not None:
+                    self._index_parts = found
+                    self._index = set().union(*found)
             if self.directory is None:
                 self._index = set()
         return self._index
@@ -525,22 +650,16 @@ class _Shards:
         return found
 
     def release(self) -> None:
-        """Forget the values unpickled from the spill file, in each shard that holds nothing
-        else: they are there still, to be read again if wanted, and written as they are."""
-        for index, unpacked in list(self.unpacked.items()):
-            if self._as_received(index, unpacked):
-                del self.unpacked[index]
-                self.raw[index] = unpacked + self.raw.get(index, [])
-                self.shards[index] = {}
-
-    def _as_received(self, index: int, unpacked: list[tuple[list[str], SpilledPart]]) -> bool:
-        """Whether the shard holds no entry but those of the `unpacked` parts."""
-        shard = self.shards[index]
-        if not shard:
-            return True
-        if len(shard) > sum(len(keys) for keys, _ in unpacked):
-            return False
-        return set(shard) <= {key for keys, _ in unpacked for key in keys}
+        """Forget the values unpickled from parts kept in a file (the store's or the spill
+        file): they are there still, to be read again if wanted, and written as they are."""
+        for index, unpacked in self.unpacked.items():
+            shard = self.shards[index]
+            if shard is not None:
+                for keys, _ in unpacked:
+                    for key in keys:
+                        shard.pop(key, None)
+            self.raw[index] = unpacked + self.raw.get(index, [])
+        self.unpacked = {}
 
     def put(self, key: str, value: Any) -> None:
         index = _shard_of(key)
@@ -551,7 +670,7 @@ class _Shards:
         self.added.add(key)
         self.journal.append(key)
 
-    def export(self, since: int) -> dict[int, tuple[list[str], bytes]]:
+    def export(self, since: int) -> dict[int, tuple[list[str], Part]]:
         """Take out the entries put since the journal was `since` long, pickled by shard (for
         `absorb` in another process, or in this one to hold them pickled until needed)."""
         by_shard: dict[int, dict[str, Any]] = {}
@@ -567,19 +686,19 @@ class _Shards:
         keep = self.spill.keep if self.spill is not None else _as_is
         return {index: (list(found), keep(_dumps(found))) for index, found in by_shard.items()}
 
-    def _bytes(self, part: bytes | SpilledPart) -> bytes:
+    def _bytes(self, part: Part) -> bytes:
+        if isinstance(part, StoredPart):
+            return part.file.read(part.offset, part.length)
         return self.spill.read(part) if self.spill is not None else part  # type: ignore[return-value]
 
-    def entries_of(
-        self, exported: dict[int, tuple[list[str], bytes | SpilledPart]]
-    ) -> dict[str, Any]:
+    def entries_of(self, exported: dict[int, tuple[list[str], Part]]) -> dict[str, Any]:
         """Return the entries of what `export` took out, unpickled (it stays as it is)."""
         entries: dict[str, Any] = {}
         for _, data in exported.values():
             _take_part(entries, self._bytes(data))
         return entries
 
-    def absorb(self, exported: dict[int, tuple[list[str], bytes | SpilledPart]]) -> None:
+    def absorb(self, exported: dict[int, tuple[list[str], Part]]) -> None:
         """Take in what `export` took out (here or in another process)."""
         for index, (keys, data) in exported.items():
             self.raw.setdefault(index, []).append((keys, data))
@@ -604,29 +723,10 @@ class _Shards:
         keep = live if live is not None else self.used
         assert keep is not None, "a store that does not track use is saved with what is live"
         for index in sorted(self.dirty):
-            self._shard(index)  # its file read, if it was not: its entries count too
-            unpacked = self.unpacked.pop(index, [])
-            parts = unpacked + self.raw.get(index, [])
-            if parts and self._as_received(index, unpacked) and index not in self._stored:
-                # A new shard made of this build's entries alone: written as they came, pickled.
-                # (Its file, if any, held none this code can read: written by other code.)
-                pickled = [self._bytes(data) for _, data in parts]
-                parted = ("parts", pickled, [k for k, _ in parts])
-                failures.append(_store(self._path(index), self.stamp, parted))
-                if self.indexed:
-                    index_parts[index] = [key for part_keys, _ in parts for key in part_keys]
-                # Read back from that file if wanted again (by the next build of a `serve`).
-                self.raw.pop(index, None)
-                self.shards[index] = None
-                self._stored.discard(index)
-                continue
-            # Entries no longer needed (papers since removed) go when a shard is rewritten.
-            kept = {key: value for key, value in self._merged(index).items() if key in keep}
-            self.unpacked.pop(index, None)  # pickled again below, with the rest
-            shard = _in_parts(kept) if self.indexed else kept
-            failures.append(_store(self._path(index), self.stamp, shard))
+            parts, failure = self._save_shard(index, keep)
+            failures.append(failure)
             if self.indexed:
-                index_parts[index] = list(kept)
+                index_parts[index] = [key for keys, _ in parts for key in keys]
         if self.indexed and self.dirty:
             for index, shard in enumerate(self.shards):
                 if shard is not None and index not in self.dirty:
@@ -637,6 +737,63 @@ class _Shards:
         self.added.clear()
         self.journal.clear()
         return next(filter(None, failures), None)
+
+    def _save_shard(
+        self, index: int, keep: set[str]
+    ) -> tuple[list[tuple[list[str], Part]], OSError | None]:
+        """Write one shard: its parts whose every entry is kept, as they are (read from where
+        they wait, not unpickled), then what else is kept, pickled in new parts. Return the parts
+        written, and why the file could not be, if it could not."""
+        shard = self._shard(index)
+        parts = self.unpacked.pop(index, []) + self.raw.pop(index, [])
+        kept, spent = _parts_kept(parts, keep)
+        covered = {key for keys, _ in kept for key in keys}
+        for keys, data in spent:  # their entries still kept go in new parts, with the shard's
+            self._unpack(shard, index, keys, data)
+        self.unpacked.pop(index, None)  # those entries are in the new parts
+        rest = {key: value for key, value in shard.items() if key in keep and key not in covered}
+        written, failure = _store_shard(
+            self._path(index), self.stamp, kept + _in_parts(rest), self._bytes
+        )
+        # Entries no longer kept (papers since removed) go; the parts now in the new file
+        # stand for the rest, unpickled or not (`serve` builds again from this store).
+        held = {key: value for key, value in shard.items() if key in covered or key in rest}
+        for keys, data in written:
+            if all(key in held for key in keys):
+                self.unpacked.setdefault(index, []).append((keys, data))
+            else:  # not unpickled: none of its entries is held
+                for key in keys:
+                    held.pop(key, None)
+                self.raw.setdefault(index, []).append((keys, data))
+        self.shards[index] = held
+        return written, failure
+
+
+def _parts_kept(
+    parts: list[tuple[list[str], Part]], keep: set[str]
+) -> tuple[list[tuple[list[str], Part]], list[tuple[list[str], Part]]]:
+    """Split a shard's parts into those to write as they are (every entry kept, none already in
+    another part) and those spent (to unpickle for the entries they still hold).
+
+    Parts with few entries accumulate (a daily import adds one or two to each shard): once a
+    shard has more than twice the parts its entries would fill, the small ones are spent, to
+    be written again together.
+    """
+    kept: list[tuple[list[str], Part]] = []
+    spent: list[tuple[list[str], Part]] = []
+    covered: set[str] = set()
+    for keys, data in parts:
+        if covered.isdisjoint(keys) and all(key in keep for key in keys):
+            kept.append((keys, data))
+            covered.update(keys)
+        else:
+            spent.append((keys, data))
+    filled = -(-len(covered) // PART_ENTRIES)
+    if len(kept) > 2 * filled + 1:
+        small = [part for part in kept if len(part[0]) < PART_ENTRIES // 2]
+        kept = [part for part in kept if len(part[0]) >= PART_ENTRIES // 2]
+        spent += small
+    return kept, spent
 
 
 def _as_is(data: bytes) -> bytes:
@@ -652,51 +809,27 @@ def _shard_of(key: str) -> int:
     return int(key[:4], 16) % SHARDS
 
 
-def _keyed_parts(found: Any) -> bool:
-    """Whether a shard as `_load` found it is pickled parts with each one's keys."""
-    return (
-        isinstance(found, tuple)
-        and len(found) == 3
-        and found[0] == "parts"
-        and isinstance(found[1], list)
-        and isinstance(found[2], list)
-        and len(found[1]) == len(found[2])
-    )
-
-
-def _in_parts(entries: dict[str, Any]) -> tuple[str, list[bytes], list[list[str]]]:
-    """Return a shard's entries as a file keeps them, pickled in parts of `PART_ENTRIES`, each
-    with its keys: a build that wants a few entries unpickles only the parts that hold them."""
+def _in_parts(entries: dict[str, Any]) -> list[tuple[list[str], Part]]:
+    """Return entries pickled in parts of `PART_ENTRIES`, each with its keys: a build that
+    wants a few entries unpickles only the parts that hold them."""
     keys = list(entries)
     groups = [keys[start : start + PART_ENTRIES] for start in range(0, len(keys), PART_ENTRIES)]
-    return ("parts", [_dumps({key: entries[key] for key in group}) for group in groups], groups)
+    return [(group, _dumps({key: entries[key] for key in group})) for group in groups]
 
 
-def _take_part(shard: dict[str, Any], data: bytes) -> None:
-    """Add the entries of a pickled part to `shard`; a damaged part adds none. An entry the
-    shard has already stays (a key's value is the same wherever it was made)."""
+def _take_part(shard: dict[str, Any], data: bytes) -> bool:
+    """Add the entries of a pickled part to `shard`; return False, adding none, if it is
+    damaged. An entry the shard has already stays (a key's value is the same wherever it was
+    made)."""
     try:
         part = pickle.loads(data)
     except Exception:  # damaged: as if it were not there
-        return
-    if isinstance(part, dict):
-        for key, value in part.items():
-            shard.setdefault(key, value)
-
-
-def _entries(found: Any) -> dict[str, Any]:
-    """Return the entries of a shard as `_load` found it (a dict, or pickled parts)."""
-    if isinstance(found, dict):
-        return found
-    if isinstance(found, tuple) and len(found) in (2, 3) and found[0] == "parts":
-        entries: dict[str, Any] = {}
-        try:
-            for data in found[1]:
-                entries.update(pickle.loads(data))
-        except Exception:  # damaged: as if there were none
-            return {}
-        return entries
-    return {}
+        return False
+    if not isinstance(part, dict):
+        return False
+    for key, value in part.items():
+        shard.setdefault(key, value)
+    return True
 
 
 def _markup(text: str) -> Markup:
@@ -782,8 +915,10 @@ class BuildCache:
         self._quiet: tuple[str, frozenset[str]] | None = None
         self._papers = _Shards(usable, "papers", self.code)
         # Papers decoded by the last build and this one, with their key, by the path shown and
-        # the digest of the file: a cache kept in memory (`serve`) decodes, and works out the
-        # key of, only the files that changed.
+        # the digest of the file: a cache kept in memory (`serve`, which sets
+        # `remembers_papers`) decodes, and works out the key of, only the files that changed.
+        # A build whose process ends with it keeps none (2 MB of its peak at 10k).
+        self.remembers_papers = False
         self._decoded: dict[tuple[str, str], tuple[str, Paper | None, tuple[Problem, ...]]] = {}
         self._decoded_used: dict[
             tuple[str, str], tuple[str, Paper | None, tuple[Problem, ...]]
@@ -816,6 +951,13 @@ class BuildCache:
         return cache
 
     # -- paper files
+
+    def keep_across_builds(self) -> None:
+        """Make this a cache that one process keeps from one build to the next (`serve`): what
+        a build would write of it waits for `write_pending`, and the papers it decoded are kept
+        for the next build."""
+        self.writes_deferred = True
+        self.remembers_papers = True
 
     def start_build(self) -> None:
         """Start a build (a cache kept in memory serves one build after another)."""
@@ -878,8 +1020,11 @@ class BuildCache:
         listings: dict[Path, tuple[tuple, list[tuple[str, str]]]] = {}
         with contextlib.suppress(TypeError, ValueError, AttributeError):  # not what we wrote
             for directory, (signature, names, shown) in found.items():
-                listed = zip(names.split("\0"), shown.split("\0"), strict=True) if names else ()
-                listings[Path(directory)] = (tuple(signature), list(listed))
+                paths = names.split("\0") if names else []
+                # One string for a file shown as its path is (see content._shown_paths).
+                shown_as = paths if shown == names else shown.split("\0") if shown else []
+                listed = list(zip(paths, shown_as, strict=True))
+                listings[Path(directory)] = (tuple(signature), listed)
         return listings
 
     def _encoded_listings(self) -> dict[str, tuple[tuple, str, str]]:
@@ -952,7 +1097,8 @@ class BuildCache:
             record, problems, parsed_as = cached
             paper = decode_paper(record, shown)
             found = decode_problems(problems, (parsed_as, shown))
-            self._decoded_used[shown, state.digest] = (key, paper, tuple(found))
+            if self.remembers_papers:
+                self._decoded_used[shown, state.digest] = (key, paper, tuple(found))
             return key, paper, found
         raw = self._read.pop(name, None)
         if raw is None:  # not read by `file_digests`: read it now, and see that it is the same
@@ -975,7 +1121,7 @@ class BuildCache:
         """Do what `read_paper` does for files digested already (`stored`: index in `listed`,
         path shown, digest), their records looked up in one pass rather than a call each."""
         keys = [paper_key(shown, digest) for _, shown, digest in stored]
-        used = self._decoded_used
+        used = self._decoded_used if self.remembers_papers else None
         for (index, shown, digest), key, cached in zip(
             stored, keys, self._papers.get_many(keys), strict=True
         ):
@@ -988,7 +1134,8 @@ class BuildCache:
             record, problems, parsed_as = cached
             paper = decode_paper(record, shown)
             found = decode_problems(problems, (parsed_as, shown)) if problems else []
-            used[shown, digest] = (key, paper, tuple(found))
+            if used is not None:
+                used[shown, digest] = (key, paper, tuple(found))
             results[index] = (key, paper, found)
 
     def read_papers(
@@ -1095,8 +1242,12 @@ class BuildCache:
                     paper, problems = decode_paper(record[0]), decode_problems(record[1])
                 else:
                     paper, problems = made_here[index]
-                self._decoded_used[shown, state.digest] = (key, paper, tuple(problems))
+                if self.remembers_papers:
+                    self._decoded_used[shown, state.digest] = (key, paper, tuple(problems))
                 results[index] = (key, paper, problems)
+        # The records the papers were decoded from are in their files still, and written from
+        # there if a shard must be: held to the build's end, they were 6 MB of its peak (10k).
+        papers.release()
         return results
 
     # -- values derived from one paper

@@ -73,17 +73,21 @@ def _list_paper_files(papers_dir: Path) -> list[tuple[str, str]]:
     entries = _paper_entries(papers_dir)
     prefix = os.path.join(papers_dir, "")  # noqa: PTH118
     paths = [prefix + name for name, _ in entries]
-    return list(zip(paths, _shown_paths(papers_dir, entries), strict=True))
+    return list(zip(paths, _shown_paths(papers_dir, entries, prefix, paths), strict=True))
 
 
-def _shown_paths(papers_dir: Path, entries: list[tuple[str, bool]]) -> list[str]:
-    """Return `display_path` of each file, working it out once for their directory."""
+def _shown_paths(
+    papers_dir: Path, entries: list[tuple[str, bool]], prefix: str, paths: list[str]
+) -> list[str]:
+    """Return `display_path` of each file, working it out once for their directory (`paths`
+    themselves when they are shown as they are, from `prefix`: the usual case, and one string
+    for each of 10,000 files rather than two)."""
     if not entries:
         return []
     directory = display_path(papers_dir)
     if not Path(directory).is_absolute():
-        prefix = "" if directory == "." else directory + os.sep
-        return [prefix + name for name, _ in entries]
+        shown = "" if directory == "." else directory + os.sep
+        return paths if shown == prefix else [shown + name for name, _ in entries]
     # Shown resolved: the same as the directory's resolved path, unless the file is a link.
     return [
         display_path(papers_dir / name) if link else os.path.join(directory, name)  # noqa: PTH118

@@ -135,7 +135,7 @@ def start_server(
     base_path = SiteUrls(config.base_url).base_path
     cache = BuildCache(cache_dir_for(options.out_dir)) if options.cache else None
     if cache is not None:  # written while the watcher is idle, not within a rebuild's time
-        cache.writes_deferred = True
+        cache.keep_across_builds()
     stopping = threading.Event()
     # Watching starts before the first build, so that an edit made while it runs is not missed.
     watcher = _Watcher(options, cache, stopping)

@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
     serve_log.addHandler(pages_live)
     options = BuildOptions(work / "content", templates, work / "site")
     cache = BuildCache(cache_dir_for(options.out_dir))
-    cache.writes_deferred = True  # as serve has it
+    cache.keep_across_builds()  # as serve has it
     if not rebuild(options, cache):  # as serve starts: nothing changed since the last build
         return 1
     cache.write_pending()

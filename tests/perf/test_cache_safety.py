@@ -9,6 +9,7 @@ import errno
 import os
 import pickle
 import shutil
+import struct
 import time
 from pathlib import Path
 
@@ -37,6 +38,29 @@ from papershelf.workers import WorkerError, can_fork, map_shards
 from tests.perf.conftest import Workspace, file_times, read_tree
 
 OFA = "ofa-a-framework-of-initializing-unseen-subword-embeddings.yaml"
+
+
+def _shard_file(path: Path) -> tuple[str, list[list[str]], list[tuple[int, int]]]:
+    """Return a shard file's stamp, and each part's keys and place (offset, length), read as
+    its format says: a line, the header's length, the header, then the parts."""
+    data = path.read_bytes()
+    magic = b"papershelf cache shard\n"
+    assert data.startswith(magic), path.name
+    (length,) = struct.unpack_from("<Q", data, len(magic))
+    start = len(magic) + 8
+    _, stamp, keys, lengths = pickle.loads(data[start : start + length])
+    offset, places = start + length, []
+    for size in lengths:
+        places.append((offset, size))
+        offset += size
+    assert offset == len(data), path.name
+    return stamp, keys, places
+
+
+def _shard_parts(path: Path) -> list[bytes]:
+    """Return the pickled parts of a shard file, in order."""
+    data = path.read_bytes()
+    return [data[offset : offset + size] for offset, size in _shard_file(path)[2]]
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -107,11 +131,13 @@ def test_a_damaged_part_of_a_shard_is_ignored(synthetic: Workspace) -> None:
     # Values made by worker processes are stored as the pickled parts they sent.
     synthetic.build(jobs=2)
     damaged = 0
-    for path in sorted((synthetic.root / CACHE_DIR).glob("derived-*.pickle")):
-        found_format, stamp, payload = pickle.loads(path.read_bytes())
-        if isinstance(payload, tuple) and payload[0] == "parts":
-            payload[1][0] = payload[1][0][: len(payload[1][0]) // 2]  # cut short
-            path.write_bytes(pickle.dumps((found_format, stamp, payload)))
+    for path in sorted((synthetic.root / CACHE_DIR).glob("derived-*-[0-9][0-9].pickle")):
+        places = _shard_file(path)[2]
+        if places:  # its first part made unreadable, the others as they were
+            offset, size = places[0]
+            data = bytearray(path.read_bytes())
+            data[offset : offset + size] = b"\xff" * size
+            path.write_bytes(bytes(data))
             damaged += 1
     assert damaged
     papers = sorted(synthetic.papers.glob("*.yaml"))
@@ -203,9 +229,7 @@ def test_values_from_workers_are_looked_up_and_saved_without_pickling_them_again
     cache.save()
 
     for index, pickled in sent.items():
-        _, _, payload = pickle.loads(store._path(index).read_bytes())
-        assert payload[0] == "parts"
-        assert sorted(payload[1]) == sorted(pickled)  # in the order they were read
+        assert sorted(_shard_parts(store._path(index))) == sorted(pickled)
     assert _views_read_back(tmp_path, slugs) == [f"view of {slug} " * 50 for slug in slugs]
 
 
@@ -226,6 +250,82 @@ def test_values_read_back_from_disk_are_let_go_and_are_still_there(tmp_path: Pat
     assert cache.cached("view", slugs[7]) == views[7]  # read from the spill file again
     cache.save()
     assert _views_read_back(tmp_path, slugs) == views
+
+
+def _briefs_saved(directory: Path, count: int) -> list[str]:
+    """Save a store of `count` briefs in `directory`; return their keys."""
+    keys = [digest_text(str(number)) for number in range(count)]
+    store = _Shards(directory, "derived-brief", "stamp", indexed=True)
+    for number, key in enumerate(keys):
+        store.put(key, f"brief {number}")
+    store.save(set(keys))
+    return keys
+
+
+def test_a_shard_rewritten_copies_the_parts_nobody_changed_and_drops_what_is_gone(
+    tmp_path: Path,
+) -> None:
+    # A daily import adds a brief or two to nearly every shard: unpickling and pickling again
+    # every other brief of the shard, to write them, held them all in memory at the build's end.
+    keys = _briefs_saved(tmp_path, 2000)
+    index = _shard_of(keys[0])
+    before = _shard_parts(tmp_path / f"derived-brief-{index:02d}.pickle")
+    gone = next(key for key in keys if _shard_of(key) == index and key != keys[0])
+    added = next(key for n in range(2000, 4000) if _shard_of(key := digest_text(str(n))) == index)
+
+    store = _Shards(tmp_path, "derived-brief", "stamp", indexed=True)
+    store.put(added, "a new brief")
+    store.save((set(keys) - {gone}) | {added})
+
+    after = _shard_parts(tmp_path / f"derived-brief-{index:02d}.pickle")
+    spent = [part for part in before if gone.encode() in part]
+    assert len(spent) == 1
+    assert [part for part in before if part not in spent] == after[: len(before) - 1]
+    assert set(store.shards[index]) <= {added, *pickle.loads(spent[0])}, "others unpickled"
+    again = _Shards(tmp_path, "derived-brief", "stamp", indexed=True)
+    assert again.get(gone) is None
+    assert again.get(added) == "a new brief"
+    assert again.get(keys[0]) == "brief 0"
+    assert again._keys() == (set(keys) - {gone}) | {added}
+
+
+def test_small_parts_from_many_saves_are_gathered(tmp_path: Path) -> None:
+    keys = _briefs_saved(tmp_path, 64)
+    index = _shard_of(keys[0])
+    path = tmp_path / f"derived-brief-{index:02d}.pickle"
+    live = set(keys)
+    for number in range(64, 2000):  # one brief more in this shard at each save, as a day's
+        key = digest_text(str(number))
+        if _shard_of(key) != index:
+            continue
+        store = _Shards(tmp_path, "derived-brief", "stamp", indexed=True)
+        store.put(key, f"brief {number}")
+        live.add(key)
+        store.save(live)
+    entries = [key for key in live if _shard_of(key) == index]
+    parts = _shard_file(path)[1]
+    assert sorted(key for part in parts for key in part) == sorted(entries)
+    assert len(parts) <= 2 * -(-len(entries) // PART_ENTRIES) + 1
+
+
+def test_a_shard_replaced_by_another_build_is_still_read_as_it_was(tmp_path: Path) -> None:
+    # A build reads a shard's header, then its parts when wanted: another build may have
+    # written the shard meanwhile (a new file renamed over it).
+    keys = _briefs_saved(tmp_path, 2000)
+    index = _shard_of(keys[0])
+    in_shard = [key for key in keys if _shard_of(key) == index]
+    reading = _Shards(tmp_path, "derived-brief", "stamp", indexed=True)
+    assert reading.get(in_shard[0]) == f"brief {keys.index(in_shard[0])}"
+    assert not any(isinstance(part, bytes) for _, part in reading.raw[index]), "held in memory"
+
+    other = _Shards(tmp_path, "derived-brief", "stamp", indexed=True)
+    newer = [key for n in range(2000, 4000) if _shard_of(key := digest_text(str(n))) == index]
+    for key in newer:
+        other.put(key, "newer")
+    other.save(set(newer))  # the shard now holds those alone
+    fresh = _Shards(tmp_path, "derived-brief", "stamp", indexed=True)
+    assert (fresh.get(in_shard[-1]), fresh.get(newer[0])) == (None, "newer")
+    assert [reading.get(key) for key in in_shard] == [f"brief {keys.index(k)}" for k in in_shard]
 
 
 def test_an_entry_is_read_back_without_unpickling_its_whole_shard(tmp_path: Path) -> None:
@@ -271,8 +371,9 @@ def test_values_received_from_workers_are_written_as_they_came(
     for index in range(SHARDS):
         parts = [part for exported in sent if (part := exported.get(index))]
         if parts:
-            _, _, payload = pickle.loads(store._path(index).read_bytes())
-            assert payload == ("parts", [data for _, data in parts], [k for k, _ in parts])
+            path = store._path(index)
+            assert _shard_file(path)[1] == [keys for keys, _ in parts]
+            assert _shard_parts(path) == [data for _, data in parts]
     again = _Shards(tmp_path, "derived-brief", "stamp", indexed=True)
     assert [again.get(key) for key in keys] == [f"brief {number}" for number in range(200)]
     assert again._keys() == set(keys)
@@ -575,10 +676,8 @@ def test_papers_parsed_on_two_processes_are_saved_as_they_exported_them(
     assert len(papers) == 160 and not problems
     shards = sorted(directory.glob("papers-*.pickle"))
     assert len(shards) == SHARDS
-    for path in shards:
-        _, _, payload = pickle.loads(path.read_bytes())
-        assert payload[0] == "parts", path.name  # one part from each process, or one in all
-        assert 1 <= len(payload[1]) <= 2
+    for path in shards:  # one part from each process, or one in all
+        assert 1 <= len(_shard_parts(path)) <= 2, path.name
 
     def not_parsed(raw: bytes, shown: str) -> tuple:
         raise AssertionError(f"{shown} parsed again")
