@@ -335,6 +335,10 @@ class SiteWriter:
         directories.update(_directory_times(self.out_dir, changed))
         return Manifest(files, directories, self.basis)
 
+    def forget_previous(self) -> None:
+        """Let go of the last build's manifest, once this build is committed."""
+        self._previous = None
+
     def _made_relative(self, root: Path) -> set[str]:
         """Return the directories this build made, relative to `root` (where they all are)."""
         prefix = f"{root}/"
