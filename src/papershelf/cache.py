@@ -443,14 +443,15 @@ def _load_shard(path: Path, stamp: str) -> list[tuple[list[str], Part]] | None:
             body = reader.read() if not _CAN_PREAD else b""
             keys = [list(map(sys.intern, part_keys)) for part_keys in keys]  # see paper_key
         offset = start + header_length
-        size = os.fstat(handle).st_size
+        # Cut short, or more than it says: damaged.
+        whole = offset + sum(lengths) == os.fstat(handle).st_size
     except Exception:  # cut short, or not a header this code wrote
         return None
     if (found_format, found_stamp) != (FORMAT, stamp) or not (
-        isinstance(keys, list) and isinstance(lengths, list) and len(keys) == len(lengths)
+        whole and isinstance(keys, list) and isinstance(lengths, list)
     ):
         return None
-    if offset + sum(lengths) != size:  # cut short, or more than it says: damaged
+    if len(keys) != len(lengths):
         return None
     parts: list[tuple[list[str], Part]] = []
     for part_keys, length in zip(keys, lengths, strict=True):
