@@ -650,17 +650,26 @@ class _Shards:
             self.used.update(itertools.compress(keys, found))
         return found
 
-    def release(self) -> None:
+    def release(self, everything: bool = True) -> None:
         """Forget the values unpickled from parts kept in a file (the store's or the spill
-        file): they are there still, to be read again if wanted, and written as they are."""
-        for index, unpacked in self.unpacked.items():
+        file): they are there still, to be read again if wanted, and written as they are.
+
+        Not `everything`: only those of the spill file, in shards that hold nothing else (a
+        cache kept from one build to the next keeps what the next is likely to want again).
+        """
+        for index, unpacked in list(self.unpacked.items()):
             shard = self.shards[index]
+            held = {key for keys, _ in unpacked for key in keys}
+            if not everything and (
+                not all(isinstance(part, SpilledPart) for _, part in unpacked)
+                or not set(shard or ()) <= held
+            ):
+                continue
             if shard is not None:
-                for keys, _ in unpacked:
-                    for key in keys:
-                        shard.pop(key, None)
+                for key in held:
+                    shard.pop(key, None)
             self.raw[index] = unpacked + self.raw.get(index, [])
-        self.unpacked = {}
+            del self.unpacked[index]
 
     def put(self, key: str, value: Any) -> None:
         index = _shard_of(key)
@@ -917,9 +926,9 @@ class BuildCache:
         self._papers = _Shards(usable, "papers", self.code)
         # Papers decoded by the last build and this one, with their key, by the path shown and
         # the digest of the file: a cache kept in memory (`serve`, which sets
-        # `remembers_papers`) decodes, and works out the key of, only the files that changed.
+        # `kept_across_builds`) decodes, and works out the key of, only the files that changed.
         # A build whose process ends with it keeps none (2 MB of its peak at 10k).
-        self.remembers_papers = False
+        self.kept_across_builds = False
         self._decoded: dict[tuple[str, str], tuple[str, Paper | None, tuple[Problem, ...]]] = {}
         self._decoded_used: dict[
             tuple[str, str], tuple[str, Paper | None, tuple[Problem, ...]]
@@ -958,7 +967,7 @@ class BuildCache:
         a build would write of it waits for `write_pending`, and the papers it decoded are kept
         for the next build."""
         self.writes_deferred = True
-        self.remembers_papers = True
+        self.kept_across_builds = True
 
     def start_build(self) -> None:
         """Start a build (a cache kept in memory serves one build after another)."""
@@ -1098,7 +1107,7 @@ class BuildCache:
             record, problems, parsed_as = cached
             paper = decode_paper(record, shown)
             found = decode_problems(problems, (parsed_as, shown))
-            if self.remembers_papers:
+            if self.kept_across_builds:
                 self._decoded_used[shown, state.digest] = (key, paper, tuple(found))
             return key, paper, found
         raw = self._read.pop(name, None)
@@ -1122,7 +1131,7 @@ class BuildCache:
         """Do what `read_paper` does for files digested already (`stored`: index in `listed`,
         path shown, digest), their records looked up in one pass rather than a call each."""
         keys = [paper_key(shown, digest) for _, shown, digest in stored]
-        used = self._decoded_used if self.remembers_papers else None
+        used = self._decoded_used if self.kept_across_builds else None
         for (index, shown, digest), key, cached in zip(
             stored, keys, self._papers.get_many(keys), strict=True
         ):
@@ -1243,7 +1252,7 @@ class BuildCache:
                     paper, problems = decode_paper(record[0]), decode_problems(record[1])
                 else:
                     paper, problems = made_here[index]
-                if self.remembers_papers:
+                if self.kept_across_builds:
                     self._decoded_used[shown, state.digest] = (key, paper, tuple(problems))
                 results[index] = (key, paper, problems)
         # The records the papers were decoded from are in their files still, and written from
@@ -1364,11 +1373,12 @@ class BuildCache:
         return {kind: store.export(marks.get(kind, 0)) for kind, store in self._derived.items()}
 
     def release_derived(self) -> None:
-        """Let go of the derived values this build read back from the spill file (once the
-        listings that show every paper's brief are made: 16 MB at 10,000 papers, which the
-        building process held to its end, when it peaks)."""
+        """Let go of the derived values this build read back from files, once the listings
+        that show every paper's brief are made: 16 MB at 10,000 papers, which the building
+        process held to its end, when it peaks. A cache kept across builds (`serve`) lets go
+        only of those from the spill file, and keeps the others for its next build."""
         for store in self._derived.values():
-            store.release()
+            store.release(everything=not self.kept_across_builds)
 
     def absorb_derived(self, exported: Mapping[str, dict]) -> None:
         """Take in derived values another process (or this one) exported."""
