@@ -328,6 +328,25 @@ def test_a_shard_replaced_by_another_build_is_still_read_as_it_was(tmp_path: Pat
     assert [reading.get(key) for key in in_shard] == [f"brief {keys.index(k)}" for k in in_shard]
 
 
+def test_a_cache_kept_across_builds_keeps_what_it_read_from_its_files(tmp_path: Path) -> None:
+    # serve's next rebuild wants the same briefs and views again: it keeps them unpickled,
+    # where a build whose process ends lets them go once its listings are made.
+    slugs = [f"paper-{number}" for number in range(200)]
+    made = _cache_of_papers(tmp_path, slugs)
+    for slug in slugs:
+        made.derived("view", slug, lambda slug=slug: f"view of {slug}")
+    made.save()
+    for kept_across_builds in (False, True):
+        cache = _cache_of_papers(tmp_path, slugs)
+        if kept_across_builds:
+            cache.keep_across_builds()
+        assert [cache.cached("view", slug) for slug in slugs] == [f"view of {s}" for s in slugs]
+        cache.release_derived()
+        held = sum(len(shard) for shard in cache._derived["view"].shards if shard)
+        assert held == (len(slugs) if kept_across_builds else 0)
+        assert cache.cached("view", slugs[7]) == "view of paper-7"
+
+
 def test_an_entry_is_read_back_without_unpickling_its_whole_shard(tmp_path: Path) -> None:
     # An edit build re-renders a few listing pages: it wants about a hundred of 10,000 briefs.
     keys = [digest_text(str(number)) for number in range(2000)]
