@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # imported where used: a build that finds nothing changed nee
     import jinja2
 
     from papershelf.catalog import Catalog
+    from papershelf.model import Paper
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class BuildOptions:
     # Keep the search index the last build left, stale, when it has the same parts; a build
     # without this brings it up to date (serve: the pages first, the index right after).
     search_later: bool = False
+    # Make the search index (Pagefind). `check`, which renders pages for their problems and
+    # keeps none, does not: the index is made from the pages, and a build says what it finds.
+    index_search: bool = True
 
 
 @dataclass(frozen=True)
@@ -130,11 +134,14 @@ def render_site(
     progress: Progress | None = None,
     cache: BuildCache | None = None,
     writer: SiteWriter | None = None,
+    on_papers: Callable[[tuple[Paper, ...]], None] | None = None,
 ) -> RenderedSite:
     """Read, check and render the whole site; raise ProblemsError with every problem.
 
     Without a `writer` every file is kept in memory; with one, pages are written as they are
     rendered. A `cache` (started with `BuildCache.begin`) spares work earlier builds did.
+    `on_papers` is given the valid papers as soon as they are read (`check` applies its own
+    rules to them, whatever rendering finds).
     """
     # Imported here: a build that finds nothing changed needs none of them.
     from papershelf.config import load_config
@@ -154,10 +161,12 @@ def render_site(
         cache,
         options.jobs,
         meanwhile=lambda: prepared.append(
-            _prepare_rendering(options.templates_dir, cache.compiled_dir())
+            _prepare_rendering(options.templates_dir, cache.compiled_dir(), cache.writable)
         ),
     )
     problems += found
+    if on_papers is not None:
+        on_papers(papers)
     env, found = prepared[0]
     problems += found
 
@@ -219,7 +228,7 @@ def render_site(
     ]
     # Pagefind indexes the pages as rendered; an empty list has nothing to index.
     search_stale = False
-    if config.search and catalog.papers and not has_errors(problems):
+    if config.search and options.index_search and catalog.papers and not has_errors(problems):
         parts = index_parts(len(catalog.papers), config.search_part_papers)
         stale = _stale_index(writer, catalog, parts) if options.search_later else None
         if stale is not None:
@@ -248,7 +257,7 @@ def render_site(
 
 
 def _prepare_rendering(
-    templates_dir: Path, compiled_dir: Path | None
+    templates_dir: Path, compiled_dir: Path | None, keep_compiled: bool
 ) -> tuple[jinja2.Environment | None, list[Problem]]:
     """Load what rendering needs and reading paper files does not: its modules and the
     templates. Done while other processes parse paper files: time the building process would
@@ -260,7 +269,7 @@ def _prepare_rendering(
     from papershelf import feeds, render, search  # noqa: F401 (loaded now, used once papers are read)
     from papershelf.templates import load_templates
 
-    return load_templates(templates_dir, compiled_dir)
+    return load_templates(templates_dir, compiled_dir, keep_compiled=keep_compiled)
 
 
 def _stale_index(

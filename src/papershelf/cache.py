@@ -94,7 +94,7 @@ def cache_beside(content_dir: Path) -> BuildCache:
     them). The others are parsed on every core. Nothing is written to it: the next build sees
     what the command changed."""
     directory = cache_dir_for(content_dir)
-    return BuildCache(directory if directory.is_dir() else None)
+    return BuildCache.reading_only(directory) if directory.is_dir() else BuildCache(None)
 
 
 def digest_text(*parts: str | bytes) -> str:
@@ -950,6 +950,8 @@ class BuildCache:
         self._live: set[str] = set()
         # Whether this build was told the cache cannot be written: a build writes it twice.
         self._told_unwritable = False
+        # False for a cache that only reads what builds left (`reading_only`).
+        self.writable = True
 
     @classmethod
     def for_one_build(cls) -> BuildCache:
@@ -958,6 +960,14 @@ class BuildCache:
         cache = cls(None)
         cache.start_build()
         cache.begin("")
+        return cache
+
+    @classmethod
+    def reading_only(cls, directory: Path) -> BuildCache:
+        """Return a cache that reads what builds left in `directory` and leaves it as it was
+        (`check`, which writes nothing): what it works out is for its one run alone."""
+        cache = cls(directory)
+        cache.writable = False
         return cache
 
     # -- paper files
@@ -1167,6 +1177,16 @@ class BuildCache:
             self._decoded_used,
         )
         stored: list[tuple[int, str, str]] = []  # (index, shown, digest): looked up at once
+        # Files an earlier build read that this one has not stat'ed yet (`import` and `check`
+        # read the papers without a build's digest of them first), stat'ed in one loop and
+        # looked up with the others: a `read_paper` call each took 8% longer (26 ms at 10k).
+        unseen = [
+            name
+            for name, _ in listed
+            if name not in seen and (state := files.get(name)) is not None and state.trusted
+        ]
+        if unseen:
+            self.file_digests(unseen)
         for index, (name, shown) in enumerate(listed):
             state = files.get(name)
             if state is not None and state.trusted:
@@ -1181,7 +1201,7 @@ class BuildCache:
                     else:  # as every paper of a CLI build that read the file before
                         stored.append((index, shown, current.digest))
                     continue
-                try:
+                try:  # unreadable: read_paper says so
                     results[index] = self.read_paper(name, shown, parse)
                     continue
                 except OSError as exc:
@@ -1269,6 +1289,7 @@ class BuildCache:
         if self._derived_stamp != stamp:
             self._derived = {}
             self._derived_stamp = stamp
+        # A cache that is only read has one too: the file is unnamed, gone when the build is.
         if self._spill is None and self.directory is not None and _CODEC_OK and fcntl:
             try:
                 self._spill = Spill(self.directory)
@@ -1415,7 +1436,7 @@ class BuildCache:
     def forget_site(self, out_dir: Path) -> None:
         self._sites.pop(str(out_dir.resolve()), None)
         self._pending_sites.pop(out_dir, None)
-        if self.directory is not None:
+        if self.directory is not None and self.writable:
             self._site_path(out_dir).unlink(missing_ok=True)
 
     def _site_path(self, out_dir: Path) -> Path:
@@ -1458,7 +1479,7 @@ class BuildCache:
         listings = self._listings_due
         self._memo_due = self._files_due = self._stores_due = self._listings_due = False
         sites, self._pending_sites = self._pending_sites, {}
-        if self.directory is None or not _CODEC_OK:
+        if self.directory is None or not _CODEC_OK or not self.writable:
             return
         failures: list[OSError | None] = []
         if memo:

@@ -10,12 +10,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from papershelf.build import BuildOptions, render_site
-from papershelf.cache import BuildCache
+from papershelf.cache import BuildCache, cache_dir_for
 from papershelf.content import load_papers
 from papershelf.errors import Location, Problem, ProblemsError, Severity
 from papershelf.exclusions import Excluded, Exclusion, identity_keys, load_exclusions
+from papershelf.incremental import site_inputs_digest
 from papershelf.model import Paper
 from papershelf.scaffold import ABSTRACT_PLACEHOLDER
+from papershelf.sitewriter import DryRunWriter
 from papershelf.text import normalize_title
 
 # Titles this similar (difflib ratio over normalised titles) are reported as likely duplicates.
@@ -49,24 +51,46 @@ def _plural(count: int, word: str) -> str:
 
 
 def check_content(
-    content_dir: Path, templates_dir: Path, *, today: dt.date, strict: bool = False
+    content_dir: Path,
+    templates_dir: Path,
+    *,
+    today: dt.date,
+    strict: bool = False,
+    out_dir: Path = Path("site"),
+    base_url: str | None = None,
+    cache: bool = True,
 ) -> CheckResult:
-    """Render the site in memory and apply the curation rules; collect every problem."""
+    """Render the site without keeping it and apply the curation rules; collect every problem.
+
+    The build cache beside `out_dir`, when there is one, is read and never written: papers
+    parsed by a build are not parsed again, and a page that the last build of `out_dir` (with
+    `base_url`) rendered from the same inputs is not rendered again, as it rendered without a
+    problem then. So a check after a build renders what changed since, as the next build would.
+    Without `cache`, everything is parsed and rendered.
+    """
     problems: list[Problem] = []
-    # One cache, in memory, for both readings of the paper files: the curation rules get the
-    # papers the build parsed (parsing 10,000 files again took 2 s), as the build saw them.
-    cache = BuildCache.for_one_build()
+    reading, writer = _check_cache(content_dir, templates_dir, out_dir, base_url, cache)
+    read: list[tuple[Paper, ...]] = []
     try:
         rendered = render_site(
-            BuildOptions(content_dir=content_dir, templates_dir=templates_dir, check=True),
-            cache=cache,
+            BuildOptions(
+                content_dir=content_dir,
+                templates_dir=templates_dir,
+                out_dir=out_dir,
+                base_url=base_url,
+                check=True,
+                index_search=False,
+            ),
+            cache=reading,
+            writer=writer,
+            on_papers=read.append,
         )
         problems.extend(rendered.warnings)
     except ProblemsError as exc:
         problems.extend(exc.problems)
-    # Its problems are among render_site's already. In this process: the build parsed the
-    # files (unless it stopped before), and decoding them costs less than forking to share it.
-    papers, _ = load_papers(content_dir, cache, processes=1)
+    # The papers render_site read, once (their problems are among its own). It reads them
+    # before anything can stop it; should that change, they are read here.
+    papers = read[0] if read else load_papers(content_dir, reading)[0]
     problems.extend(curation_problems(papers, today=today))
     exclusions, found = load_exclusions(content_dir)
     problems.extend(found)
@@ -75,6 +99,24 @@ def check_content(
         problems = [replace(p, severity=Severity.ERROR) for p in problems]
     unique = sorted(set(problems), key=Problem.sort_key)
     return CheckResult(tuple(unique))
+
+
+def _check_cache(
+    content_dir: Path, templates_dir: Path, out_dir: Path, base_url: str | None, use: bool
+) -> tuple[BuildCache, DryRunWriter]:
+    """Return the cache the check reads from (one in memory when no build left any, or
+    without `use`), and a writer that keeps none of the pages but knows which the last build
+    of `out_dir` made."""
+    directory = cache_dir_for(out_dir)
+    if not use or not directory.is_dir():
+        # In memory, for both readings of the paper files: the curation rules get the papers
+        # the build parsed (parsing 10,000 files again took 2 s), as the build saw them.
+        return BuildCache.for_one_build(), DryRunWriter(out_dir)
+    cache = BuildCache.reading_only(directory)
+    cache.start_build()
+    cache.begin(site_inputs_digest(content_dir, templates_dir, base_url, cache.code))
+    record = cache.site(out_dir)
+    return cache, DryRunWriter(out_dir, record.manifest if record is not None else None)
 
 
 def curation_problems(papers: Sequence[Paper], *, today: dt.date) -> list[Problem]:

@@ -150,11 +150,33 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n"
         "  papershelf check\n"
-        "  papershelf check --format github --strict   # in a pull-request workflow",
+        "  papershelf check --format github --strict   # in a pull-request workflow\n"
+        "  papershelf check --out site-preview --base-url http://localhost:8000/\n"
+        "\n"
+        "After a build, only the pages that changed since are rendered again: give the --out\n"
+        "and --base-url that build was given. The build cache is read, never written.",
     )
     check.add_argument("--content", type=Path, default=Path("content"), help="default: ./content")
     check.add_argument(
         "--templates", type=Path, default=Path("templates"), help="default: ./templates"
+    )
+    check.add_argument(
+        "--out",
+        type=Path,
+        default=Path("site"),
+        help="the output directory of the build to compare with (default: ./site); "
+        "nothing is written to it",
+    )
+    check.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="as given to that build (default: site.yaml base_url)",
+    )
+    check.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="do not read the build cache: parse and render everything",
     )
     check.add_argument(
         "--format",
@@ -378,7 +400,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from papershelf.check import check_content
 
     result = check_content(
-        args.content, args.templates, today=dt.datetime.now(dt.UTC).date(), strict=args.strict
+        args.content,
+        args.templates,
+        today=dt.datetime.now(dt.UTC).date(),
+        strict=args.strict,
+        out_dir=args.out,
+        base_url=args.base_url,
+        cache=args.cache,
     )
     for problem in result.problems:
         print(problem.format_github() if args.format == "github" else problem.format_text())

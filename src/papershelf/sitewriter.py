@@ -380,6 +380,47 @@ class SiteWriter:
                     os.rmdir(directory)  # noqa: PTH106
 
 
+class DryRunWriter(SiteWriter):
+    """Takes a build's files as a SiteWriter does and writes none of them (`papershelf check`,
+    which renders pages for the problems rendering finds, not for their bytes).
+
+    With `previous`, the record of a build that succeeded, a file that build made from the same
+    inputs is not made again: it rendered without a problem then. The output directory is
+    neither read nor checked against the record, since nothing of it is used.
+    """
+
+    def __init__(self, out_dir: Path, previous: Manifest | None = None) -> None:
+        # SiteWriter's set-up refuses a directory that is not a built site, and chooses where
+        # to write: neither applies to a writer that writes nothing.
+        self.out_dir = out_dir.resolve()
+        self._out_prefix = self._root_prefix = f"{self.out_dir}/"
+        self._root = self.out_dir
+        self.token = f"{os.getpid()}"
+        self.pending = {}
+        self.made = []
+        self.workers_lost = False
+        self.known = set()
+        self._previous = previous
+        self.basis = None
+        self._check = None
+
+    def settle(self) -> None:
+        return
+
+    def store(self, output: OutputFile, inputs: str = "") -> StoredFile:
+        """Take note of one output and let go of its bytes."""
+        _check_path(output.path)
+        # No digest: no file is compared or written, and nothing records this one.
+        record = FileRecord("", len(output.data), 0, inputs)
+        return StoredFile(output.path, output.source, record, self._root_prefix)
+
+    def commit(self, outputs: Iterable[StoredFile]) -> Manifest:
+        raise TypeError("a dry run publishes nothing")
+
+    def abort(self) -> None:
+        return
+
+
 _PATH, _RECORD, _PENDING = itemgetter(0), itemgetter(2), itemgetter(4)  # StoredFile's fields
 
 

@@ -130,12 +130,13 @@ class TemplateEnvironment(jinja2.Environment):
 
 
 def load_templates(
-    templates_dir: Path, compiled_dir: Path | None = None
+    templates_dir: Path, compiled_dir: Path | None = None, *, keep_compiled: bool = True
 ) -> tuple[jinja2.Environment | None, list[Problem]]:
     """Create the Jinja environment and compile every template once, reporting syntax errors.
 
     With `compiled_dir`, compiled templates are kept there for the next build, by the digest of
     their source; the directory must be one for this code (the options below are not in the key).
+    Without `keep_compiled`, those found there are used and none is added.
     """
     if not templates_dir.is_dir():
         return None, [
@@ -153,7 +154,7 @@ def load_templates(
         # layout it extends, the macros it imports), and Jinja's bounded cache takes a lock and
         # reorders a queue at each lookup.
         cache_size=-1,
-        bytecode_cache=_bytecode_cache(compiled_dir),
+        bytecode_cache=_bytecode_cache(compiled_dir, keep_compiled),
     )
     env.filters["date"] = format_date
     env.filters["plural"] = plural
@@ -179,9 +180,18 @@ def load_templates(
     return (None if problems else env), problems
 
 
-def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
+class _FoundBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Loads the compiled templates a build kept, and keeps none itself."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        return
+
+
+def _bytecode_cache(directory: Path | None, keep: bool) -> jinja2.BytecodeCache | None:
     if directory is None:
         return None
+    if not keep:
+        return _FoundBytecodeCache(str(directory)) if directory.is_dir() else None
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:  # a cache that cannot be written is no cache

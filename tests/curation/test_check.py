@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papershelf.check import NEAR_DUPLICATE_RATIO, duplicate_problems
+from papershelf import templates
+from papershelf.check import NEAR_DUPLICATE_RATIO, CheckResult, check_content, duplicate_problems
 from papershelf.model import Paper
 from papershelf.text import normalize_title
 from tests.ingest.conftest import run_cli
@@ -233,6 +235,104 @@ def test_a_broken_template_is_found_without_writing(site: Path):
     assert result.returncode == 1
     assert result.stdout.startswith("templates/paper.html:1")
     assert not (site / "site").exists()
+
+
+OTHER_TITLES = ("Tone Recognition for Yoruba", "Counting Words in Wolof Radio")
+
+
+def _built_with_papers(site: Path) -> None:
+    """Add two more papers to the fixture and build it (site/ and its build cache)."""
+    for number, title in enumerate(OTHER_TITLES):
+        add(
+            site,
+            f"other-{number}.yaml",
+            GOOD.replace("A Good Paper About Speech Recognition", title),
+        )
+    built = run_cli("build", "--quiet", cwd=site)
+    assert built.returncode == 0, built.stderr
+
+
+def _rendered_templates(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of every template a page is rendered with, in this process (a small
+    site is rendered by one)."""
+    rendered: list[str] = []
+    original = templates.render_template
+
+    def recording(env, name, context):
+        rendered.append(name)
+        return original(env, name, context)
+
+    monkeypatch.setattr(templates, "render_template", recording)
+    return rendered
+
+
+def _check_here(site: Path, monkeypatch: pytest.MonkeyPatch, **options) -> CheckResult:
+    monkeypatch.chdir(site)
+    return check_content(Path("content"), Path("templates"), today=dt.date(2026, 1, 1), **options)
+
+
+def test_after_a_build_only_the_changed_paper_page_is_rendered(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+):
+    _built_with_papers(site)
+    edited = site / "content" / "papers" / "other-1.yaml"
+    edited.write_text(edited.read_text().replace("many languages", "many more"), encoding="utf-8")
+    rendered = _rendered_templates(monkeypatch)
+    assert _check_here(site, monkeypatch).problems == ()
+    assert rendered.count("paper.html") == 1
+    # Without the cache, or for a build with another base URL (other pages), every paper's.
+    rendered.clear()
+    assert _check_here(site, monkeypatch, cache=False).problems == ()
+    assert rendered.count("paper.html") == 3
+    rendered.clear()
+    _check_here(site, monkeypatch, base_url="https://example.org/list/")
+    assert rendered.count("paper.html") == 3
+
+
+def test_after_a_build_a_changed_page_that_fails_to_render_is_found(site: Path):
+    paper = site / "templates" / "paper.html"
+    # A template that fails for one title only: the build renders no such paper.
+    text = paper.read_text(encoding="utf-8")
+    assert "{% block main %}" in text
+    failing = "{% block main %}{% if paper.title == 'Boom' %}{{ 1 // 0 }}{% endif %}"
+    paper.write_text(text.replace("{% block main %}", failing, 1), encoding="utf-8")
+    _built_with_papers(site)
+    edited = site / "content" / "papers" / "other-0.yaml"
+    edited.write_text(edited.read_text().replace(OTHER_TITLES[0], "Boom"), encoding="utf-8")
+    result = check(site)
+    assert result.returncode == 1
+    assert re.match(r"templates/paper\.html:\d+: error: template error: .*division", result.stdout)
+
+
+def test_after_a_build_an_edited_file_is_read_again(site: Path):
+    _built_with_papers(site)
+    edited = site / "content" / "papers" / "other-0.yaml"
+    edited.write_text(edited.read_text().replace("tags:", "tag:"), encoding="utf-8")
+    result = check(site)
+    assert result.returncode == 1
+    assert result.stdout.startswith("content/papers/other-0.yaml:4:1: error: unknown key 'tag'")
+
+
+def test_check_writes_nothing_not_even_the_build_cache(site: Path):
+    _built_with_papers(site)
+    edited = site / "content" / "papers" / "other-1.yaml"
+    edited.write_text(edited.read_text().replace("many languages", "many more"), encoding="utf-8")
+    # A template changed since: compiled by the check, which keeps it nowhere.
+    with (site / "templates" / "paper.html").open("a", encoding="utf-8") as template:
+        template.write("{# changed #}\n")
+
+    def everything() -> dict[str, tuple[bytes, int]]:
+        return {
+            path.relative_to(site).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in sorted(site.rglob("*"))
+            if path.is_file()
+        }
+
+    before = everything()
+    assert any(name.startswith(".papershelf-cache/") for name in before)
+    result = check(site)
+    assert (result.returncode, result.stdout) == (0, "no problems found\n")
+    assert everything() == before
 
 
 def test_usage_error_exits_2(site: Path):
