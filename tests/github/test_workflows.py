@@ -127,6 +127,27 @@ def test_builds_restore_the_build_cache_first(workflow: str, job: str) -> None:
     assert "github.run_id" in key and key.startswith(restore)
 
 
+@pytest.mark.parametrize(
+    ("workflow", "job"), [("pages.yml", "build"), ("pull-request.yml", "preview")]
+)
+def test_the_check_reads_what_the_last_build_left(workflow: str, job: str) -> None:
+    """The check runs once the cache is restored, and names the output directory and URL of
+    the job's build: the pages that build made from the same inputs need no rendering again."""
+    steps = WORKFLOWS[workflow]["jobs"][job]["steps"]
+    cached = next(i for i, step in enumerate(steps) if "actions/cache" in step.get("uses", ""))
+    checked = next(i for i, step in enumerate(steps) if "papershelf check" in step.get("run", ""))
+    assert cached < checked
+    calls = [call for step in steps for call in invocations(step.get("run", ""))]
+    check = next(call for call in calls if call[0] == "check")
+    build = next(call for call in calls if call[0] == "build")
+
+    def option(call: list[str], name: str) -> str | None:
+        return call[call.index(name) + 1] if name in call else None
+
+    for name in ("--out", "--base-url"):
+        assert option(check, name) == option(build, name), name
+
+
 def test_pages_deploy_job_publishes_the_build() -> None:
     deploy = PAGES["jobs"]["deploy"]
     assert deploy["needs"] == "build"
