@@ -376,6 +376,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
+    from papershelf.cache import cache_beside
     from papershelf.config import load_config
     from papershelf.content import SITE_FILE, THEMES_FILE, load_papers
     from papershelf.listdiff import compare, default_base, format_markdown, git, papers_at
@@ -384,7 +385,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     content = args.content
     repo = Path(git(content, "rev-parse", "--show-toplevel").strip())
     base = args.base or default_base(repo)
-    new, problems = load_papers(content)
+    # The papers a build parsed are read from its cache, as `import` reads them.
+    new, problems = load_papers(content, cache_beside(content))
     config, more = load_config(content / SITE_FILE)
     taxonomy, _ = load_taxonomy(content / THEMES_FILE)
     problems = [p for p in problems + more if p.is_error]
