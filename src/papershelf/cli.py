@@ -338,9 +338,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
+    from papershelf.cache import CanonicalFiles, cache_dir_for
     from papershelf.fmt import expand_paths, format_files
 
-    result = format_files(expand_paths(args.paths, args.content), check=args.check)
+    # Which files the last runs found in canonical form, kept with the build cache.
+    record = CanonicalFiles(cache_dir_for(args.content))
+    paths = expand_paths(args.paths, args.content)
+    result = format_files(paths, check=args.check, record=record)
     _print_problems(result.problems)
     for path in result.changed:
         print(f"would reformat {path}" if args.check else f"reformatted {path}")

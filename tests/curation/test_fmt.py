@@ -267,3 +267,63 @@ def test_fmt_on_two_processes_matches_one(tmp_path: Path, repo_root: Path, monke
         "content/papers/broken.yaml",
         "content/papers/untitled.yaml",
     }
+
+
+def test_a_record_of_canonical_files_spares_work_and_never_changes_the_answer(
+    tmp_path: Path, repo_root: Path, monkeypatch
+):
+    from papershelf import fmt
+    from papershelf.cache import CanonicalFiles
+
+    paths, moved = _mixed_papers(tmp_path, repo_root)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(fmt, "cpu_count", lambda: 1)  # in this process, where the spy is
+    worked_out: list[str] = []
+    original = fmt.canonical_text
+
+    def spied(path: Path, raw: bytes | None = None):
+        worked_out.append(path.name)
+        return original(path, raw)
+
+    monkeypatch.setattr(fmt, "canonical_text", spied)
+    relative = [p.relative_to(tmp_path) for p in paths]
+    cache = tmp_path / ".papershelf-cache"
+    without = fmt.format_files(relative, check=True)
+    assert fmt.format_files(relative, check=True, record=CanonicalFiles(cache)) == without
+    worked_out.clear()
+    assert fmt.format_files(relative, check=True, record=CanonicalFiles(cache)) == without
+    # Only the files out of form, and the two that are not valid papers, are worked out again.
+    invalid = ["broken.yaml", "untitled.yaml"]
+    assert sorted(worked_out) == sorted([Path(path).name for path in moved] + invalid)
+
+    # A known file edited out of form, and a known file's bytes under a name that is not a
+    # slug, are found as without a record.
+    known = [p for p in paths if f"content/papers/{p.name}" not in moved + invalid]
+    edited, copied = known[0], known[1]
+    text = edited.read_text(encoding="utf-8")
+    (published,) = (line for line in text.splitlines() if line.startswith("published:"))
+    edited.write_text(f"{published}\n" + text.replace(f"{published}\n", "", 1), encoding="utf-8")
+    renamed = tmp_path / "content" / "papers" / "Not A Slug.yaml"
+    renamed.write_bytes(copied.read_bytes())
+    relative.append(renamed.relative_to(tmp_path))
+    with_record = fmt.format_files(relative, check=True, record=CanonicalFiles(cache))
+    assert with_record == fmt.format_files(relative, check=True)
+    assert f"content/papers/{edited.name}" in with_record.changed
+    assert any("'Not A Slug' is not a slug" in p.message for p in with_record.problems)
+
+
+def test_a_damaged_record_is_no_record(tmp_path: Path, repo_root: Path):
+    _, moved = _mixed_papers(tmp_path, repo_root)
+    first = run_cli("fmt", "--check", cwd=tmp_path)
+    record = tmp_path / ".papershelf-cache" / "canonical.pickle"
+    assert record.is_file()
+    # Garbage, or cut short (a full disk): every file is worked out, as in the first run.
+    for damaged in (b"garbage", record.read_bytes()[:-20]):
+        record.write_bytes(damaged)
+        result = run_cli("fmt", "--check", cwd=tmp_path)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            1,
+            first.stdout,
+            first.stderr,
+        )
+        assert result.stdout.splitlines() == [f"would reformat {path}" for path in moved]
