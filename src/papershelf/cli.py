@@ -164,8 +164,8 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=Path("site"),
-        help="the output directory of the build to compare with (default: ./site); "
-        "nothing is written to it",
+        help="the output directory of the build whose pages need not be rendered again "
+        "(default: ./site); nothing is written to it",
     )
     check.add_argument(
         "--base-url",
