@@ -133,6 +133,15 @@ class SiteWriter:
         or a function that says whether it does, asked only when the writer is first used
         (so that the check, tens of thousands of stat calls, can run meanwhile elsewhere)."""
         _refuse_foreign_directory(out_dir)
+        self._start(out_dir, previous)
+        self._check = verified if callable(verified) else None
+        if previous is not None and verified is False:
+            self._check = functools.partial(matches_manifest, self.out_dir, previous)
+        if self._check is None or previous is None:
+            self.settle()
+
+    def _start(self, out_dir: Path, previous: Manifest | None) -> None:
+        """Set up what a writer holds before it knows where it writes."""
         self.out_dir = out_dir.resolve()
         # Where files are, as strings: a build names tens of thousands (formatting a Path
         # costs a method call each).
@@ -149,12 +158,8 @@ class SiteWriter:
         self._previous = previous
         # What `commit` records of how this build worked out its pages' inputs (see Manifest).
         self.basis: InputsBasis | None = None
-        self._check = verified if callable(verified) else None
-        if previous is not None and verified is False:
-            self._check = functools.partial(matches_manifest, self.out_dir, previous)
+        self._check: Callable[[], bool] | None = None
         self._root: Path | None = None
-        if self._check is None or previous is None:
-            self.settle()
 
     def settle(self) -> None:
         """Decide, once, whether to write in place: only if the directory is as `previous` says."""
@@ -390,22 +395,11 @@ class DryRunWriter(SiteWriter):
     """
 
     def __init__(self, out_dir: Path, previous: Manifest | None = None) -> None:
-        # SiteWriter's set-up refuses a directory that is not a built site, and chooses where
-        # to write: neither applies to a writer that writes nothing.
-        self.out_dir = out_dir.resolve()
-        self._out_prefix = self._root_prefix = f"{self.out_dir}/"
+        # Not SiteWriter's: it refuses a directory that is not a built site, and chooses where
+        # to write, neither of which applies to a writer that writes nothing.
+        self._start(out_dir, previous)
         self._root = self.out_dir
-        self.token = f"{os.getpid()}"
-        self.pending = {}
-        self.made = []
-        self.workers_lost = False
-        self.known = set()
-        self._previous = previous
-        self.basis = None
-        self._check = None
-
-    def settle(self) -> None:
-        return
+        self._root_prefix = self._out_prefix
 
     def store(self, output: OutputFile, inputs: str = "") -> StoredFile:
         """Take note of one output and let go of its bytes."""
@@ -418,6 +412,7 @@ class DryRunWriter(SiteWriter):
         raise TypeError("a dry run publishes nothing")
 
     def abort(self) -> None:
+        # Nothing written, nothing to remove (SiteWriter's would remove its root: `out_dir`).
         return
 
 
