@@ -11,7 +11,6 @@ from pathlib import Path
 
 from papershelf.build import BuildOptions, render_site
 from papershelf.cache import BuildCache, cache_dir_for
-from papershelf.content import load_papers
 from papershelf.errors import Location, Problem, ProblemsError, Severity
 from papershelf.exclusions import Excluded, Exclusion, identity_keys, load_exclusions
 from papershelf.incremental import site_inputs_digest
@@ -88,9 +87,9 @@ def check_content(
         problems.extend(rendered.warnings)
     except ProblemsError as exc:
         problems.extend(exc.problems)
-    # The papers render_site read, once (their problems are among its own). It reads them
-    # before anything can stop it; should that change, they are read here.
-    papers = read[0] if read else load_papers(content_dir, reading)[0]
+    # The papers render_site read, once (their problems are among its own): it reads them
+    # before any problem can stop it.
+    (papers,) = read
     problems.extend(curation_problems(papers, today=today))
     exclusions, found = load_exclusions(content_dir)
     problems.extend(found)
