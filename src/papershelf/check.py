@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from papershelf.build import BuildOptions, render_site
 from papershelf.cache import BuildCache, cache_dir_for
 from papershelf.errors import Location, Problem, ProblemsError, Severity
@@ -21,6 +23,9 @@ from papershelf.text import normalize_title
 
 # Titles this similar (difflib ratio over normalised titles) are reported as likely duplicates.
 NEAR_DUPLICATE_RATIO = 0.92
+# rapidfuzz's ratio is a percentage, in floating point: a hair under, so that rounding keeps a
+# pair exactly at the threshold.
+_PREFILTER_CUTOFF = NEAR_DUPLICATE_RATIO * 100 - 1e-6
 
 
 @dataclass(frozen=True)
@@ -207,21 +212,26 @@ def duplicate_problems(papers: Sequence[Paper]) -> list[Problem]:
             buckets[key].append(paper)
     matcher = difflib.SequenceMatcher(None)
     for bucket in buckets.values():
+        bucket_titles = [titles[paper.path] for paper in bucket]
         for i, second in enumerate(bucket):
-            b = titles[second.path]
-            matcher.set_seq2(b)  # what difflib works out of the second title, once for all
-            for first in bucket[:i]:
-                a = titles[first.path]
+            b = bucket_titles[i]
+            # Pairs are compared in C first: rapidfuzz's ratio (matched characters over both
+            # lengths, with the longest common subsequence matched) is at least difflib's, whose
+            # matching blocks are a common subsequence. So no pair difflib would pass is left
+            # out, and difflib, run on the few left, decides as before. Python comparing every
+            # pair of a bucket took 48 s for the 50,000 titles of the benchmark.
+            close = process.extract_iter(
+                b, bucket_titles[:i], scorer=fuzz.ratio, score_cutoff=_PREFILTER_CUTOFF
+            )
+            candidates = sorted(index for _, _, index in close)
+            if candidates:
+                matcher.set_seq2(b)  # what difflib works out of the second title, once for all
+            for index in candidates:
+                first, a = bucket[index], bucket_titles[index]
                 if a == b:
                     report(first, second, "same title", "title")
                     continue
                 matcher.set_seq1(a)
-                # The quick ratios are upper bounds of `ratio` (by length, then by characters)
-                # at a fraction of its cost: half the pairs of the benchmark's list fail them.
-                if (
-                    matcher.real_quick_ratio() >= NEAR_DUPLICATE_RATIO
-                    and matcher.quick_ratio() >= NEAR_DUPLICATE_RATIO
-                    and matcher.ratio() >= NEAR_DUPLICATE_RATIO
-                ):
+                if matcher.ratio() >= NEAR_DUPLICATE_RATIO:
                     report(first, second, "nearly the same title", "title")
     return problems
