@@ -11,7 +11,9 @@ start-up counts, as it does in Hugo's wall time), `--runs` times:
 - import: the listing into an empty content/papers/;
 - cold build: no output directory and no build cache;
 - warm build: again, with nothing changed;
-- edit build: after changing one paper's abstract;
+- check: `papershelf check` after changing one paper's abstract, as a pull request's CI runs it
+  (with the last build's cache, before building);
+- edit build: the build after that edit;
 - daily import: a listing of 30 new papers into the list, as a daily import adds them (the
   build cache the builds left is there to read);
 - daily build: the build after it, which makes 30 paper pages and renders again the listing
@@ -77,7 +79,10 @@ from tests.benchmarks.synthetic import SCRAPED_ON, synthetic_listing  # noqa: E4
 
 OUT_DIR = HERE / "out"
 DEFAULT_SIZES = (1_000, 10_000, 50_000)
-STAGES = ("import", "cold", "warm", "edit", "daily-import", "daily-build", "serve", "serve+index")
+STAGES = (
+    *("import", "cold", "warm", "check", "edit", "daily-import", "daily-build", "serve"),
+    "serve+index",
+)
 DAILY_PAPERS = 30  # what the daily import adds to the list
 HUGO = "hugo"  # the stage of Hugo's cold builds (--hugo), shown after papershelf's
 PAPERSHELF = (sys.executable, "-m", "papershelf")
@@ -250,6 +255,7 @@ def bench_size(
                 settings.write("search: false\n")
         papers = content / "papers"
         build = ["build", "--content", "content", "--templates", str(templates), "--out", "site"]
+        check = ["check", *build[1:]]
         env = bytecode_cached(work)
 
         def note(stage: str, measurement: Measurement) -> None:
@@ -285,6 +291,7 @@ def bench_size(
             note("warm", run_measured(build, work, env))
         for run in range(runs):
             edit_one_paper(papers, run)
+            note("check", run_measured(check, work, env))
             note("edit", run_measured(build, work, env))
         (work / "daily.txt").write_text(synthetic_listing(DAILY_PAPERS, count), encoding="utf-8")
         daily = ["import", "daily.txt", "--content", "content", "--scraped-on", str(SCRAPED_ON)]

@@ -1,9 +1,10 @@
 """A deterministic synthetic reading list: N papers as a scraped Hugging Face text listing.
 
-The papers have the shape of real ones: a `Name: what it does` title, an abstract of about 200
-words built from sentences that the rules in content/themes.yaml recognise (so that import gives
-most papers one of the four themes and one to four tags), LaTeX in about a quarter of the
-abstracts, code links in about a third, author counts or an organisation, and publication
+The papers have the shape of real ones: a title of about 85 characters naming the paper's model
+and what it does (no two of them near-duplicates, up to TITLE_COMBINATIONS papers), an abstract
+of about 200 words built from sentences that the rules in content/themes.yaml recognise (so that
+import gives most papers one of the four themes and one to four tags), LaTeX in about a quarter
+of the abstracts, code links in about a third, author counts or an organisation, and publication
 dates spread over 2019-2025. Paper `i` depends on `i` alone, so a smaller list is a prefix of a
 larger one.
 """
@@ -32,14 +33,19 @@ _ORGS = (
     " Masakhane",
 )
 
-# Per theme: title phrases and abstract sentences that the theme's rules recognise.
+# Per theme: what titles are about (_SUBJECTS_PER_THEME of them) and abstract sentences, which
+# the theme's rules recognise.
 _THEMES = {
     "speech": (
         (
-            "Multilingual Speech Recognition for {n} Languages",
-            "Self-Supervised Speech Representations Across Languages",
-            "Scaling Text-to-Speech to Many Languages",
-            "Speech Translation Without Transcripts",
+            "Multilingual Speech Recognition",
+            "Self-Supervised Speech Representations",
+            "Text-to-Speech Synthesis",
+            "Speech Translation",
+            "Spoken Language Understanding",
+            "Phoneme Recognition",
+            "Whisper Fine-Tuning",
+            "Speaker Verification",
         ),
         (
             "Automatic speech recognition (ASR) has advanced for high-resource languages, but most "
@@ -53,10 +59,14 @@ _THEMES = {
     ),
     "vision-language": (
         (
-            "Multilingual CLIP for {n} Languages",
-            "Visual Question Answering Beyond English",
-            "A Vision-Language Model That Reads Every Script",
-            "Image Captioning in Low-Resource Languages",
+            "Multilingual CLIP",
+            "Visual Question Answering",
+            "Vision-Language Models",
+            "Image Captioning",
+            "Text-to-Image Generation",
+            "Document OCR",
+            "Cross-Modal Retrieval",
+            "Multimodal Chat Assistants",
         ),
         (
             "Vision-language models are mostly trained on English image-text pairs.",
@@ -69,10 +79,14 @@ _THEMES = {
     ),
     "pretraining-data": (
         (
-            "A Web-Crawled Corpus for {n} Languages",
-            "Cleaning Common Crawl at Scale",
-            "Multilingual Pretraining from Scratch on Curated Data",
-            "What Language Sampling Does to Multilingual Pretraining",
+            "Web-Crawled Corpora",
+            "Common Crawl Filtering",
+            "Multilingual Pretraining",
+            "Language Sampling for Pretraining",
+            "Data Deduplication",
+            "Pretraining Data Curation",
+            "Tokenizer Training Data",
+            "Parallel Corpus Mining",
         ),
         (
             "Multilingual pretraining depends on the corpus a model learns from.",
@@ -85,10 +99,14 @@ _THEMES = {
     ),
     "adaptation": (
         (
-            "Adapting Pretrained Models to {n} New Languages",
-            "Vocabulary Extension for Continued Pretraining",
-            "Embedding Initialization for Unseen Languages",
-            "Parameter-Efficient Adaptation with Language Adapters",
+            "Language Adaptation of Pretrained Models",
+            "Vocabulary Extension",
+            "Embedding Initialization",
+            "Language Adapters",
+            "Continued Pretraining",
+            "Cross-Lingual Transfer",
+            "LoRA Fine-Tuning",
+            "Model Merging",
         ),
         (
             "Adapting existing pretrained language models to new languages is cheaper than "
@@ -139,6 +157,62 @@ _LATEX = (
 )
 
 
+# Titles put a subject (by theme) with one of each of these, and a language, in one of five
+# orders around the paper's name. Within each list the phrases differ by more than a letter or
+# two, so that titles are not near-duplicates of each other (`check` reports those).
+_LEADS = (
+    "Scaling", "Rethinking", "Improving", "Revisiting", "Understanding", "Benchmarking",
+    "Simplifying", "Accelerating", "Evaluating", "Stabilizing", "Auditing", "Compressing",
+    "Democratizing", "Grounding", "Probing", "Steering", "Calibrating", "Localizing", "Debiasing",
+    "Reproducing",
+)  # fmt: skip
+_QUALIFIERS = (
+    "at Scale", "with Synthetic Data", "via Contrastive Learning", "by Curriculum", "on a Budget",
+    "without Parallel Data", "from Web Text", "with Human Feedback", "on Consumer GPUs",
+    "with Experts", "by Distillation", "with Retrieval", "in the Wild", "beyond English",
+    "for Small Communities", "with Alignment", "in Low-Resource Settings", "at Test Time",
+    "with Reinforcement Learning", "from First Principles",
+)  # fmt: skip
+_DOMAINS = (
+    "in Health Care", "for Law", "on Social Media", "for Source Code", "in the News",
+    "for Science", "in Education", "for Support Chats", "in Finance", "on the Radio",
+    "in Parliament", "for Scripture", "on Phones", "for Kids' Books", "in Forums",
+    "for Government", "in Clinics", "for Lyrics", "in Patents", "for Oral History",
+)  # fmt: skip
+_LANGUAGES = (
+    "Swahili", "Yoruba", "Catalan", "Galician", "Hindi", "Bengali", "Tamil", "Urdu", "Indonesian",
+    "Vietnamese", "Tagalog", "Quechua", "Guarani", "Basque", "Welsh", "Icelandic", "Maltese",
+    "Kazakh", "Uzbek", "Mongolian", "Khmer", "Lao", "Burmese", "Nepali", "Sinhala", "Pashto",
+    "Kurdish", "Estonian", "Latvian", "Georgian", "Armenian", "Fijian",
+)  # fmt: skip
+_SUBJECTS_PER_THEME = 8
+# Every paper up to this many gets its own subject, lead, qualifier and domain.
+TITLE_COMBINATIONS = _SUBJECTS_PER_THEME * len(_LEADS) * len(_QUALIFIERS) * len(_DOMAINS)
+# Coprime with TITLE_COMBINATIONS: consecutive papers differ in every part, not only the first.
+_SPREAD = 48271
+
+
+def _title(index: int, subjects: tuple[str, ...], name: str, form: int) -> str:
+    """Return paper `index`'s title: its name and the combination of parts that is its own.
+
+    Two papers' combinations differ in at least one part, and the language (a sum of the parts'
+    positions) then differs too: so two titles differ in at least two places."""
+    rest = index * _SPREAD % TITLE_COMBINATIONS
+    rest, subject = divmod(rest, _SUBJECTS_PER_THEME)
+    rest, lead = divmod(rest, len(_LEADS))
+    domain, qualifier = divmod(rest, len(_QUALIFIERS))
+    language = _LANGUAGES[(subject + lead + qualifier + domain) % len(_LANGUAGES)]
+    about = subjects[subject]
+    lead_, qualifier_, domain_ = _LEADS[lead], _QUALIFIERS[qualifier], _DOMAINS[domain]
+    return (
+        f"{name}: {lead_} {about} for {language} {domain_} {qualifier_}",
+        f"{lead_} {about} {qualifier_}: {name} for {language} {domain_}",
+        f"{lead_} {language} {about} {domain_} {qualifier_} with {name}",
+        f"{name}: {lead_} {about} {domain_}, {qualifier_}, in {language}",
+        f"{lead_} {about} for {language} {domain_} {qualifier_}: Lessons from {name}",
+    )[form]
+
+
 def _name(index: int) -> str:
     """Return a model name unique to `index`: its digits in base 20, as syllables."""
     syllables = []
@@ -149,19 +223,29 @@ def _name(index: int) -> str:
     return "".join(syllables).capitalize()
 
 
-def synthetic_entry(index: int) -> dict:
-    """Return paper `index` as a listing entry: title, abstract, credit line and date line."""
+def _begin(index: int) -> tuple[random.Random, str, str | None, str]:
+    """Return paper `index`'s random numbers, name, theme (or None) and title."""
     rng = random.Random(index * 7919 + 17)
     name = _name(index)
+    # One paper in twelve has no theme's words: a curator decides its theme.
+    theme = None if rng.random() < 1 / 12 else rng.choice(sorted(_THEMES))
+    subjects, _ = _THEMES[theme or rng.choice(sorted(_THEMES))]
+    return rng, name, theme, _title(index, subjects, name, rng.randrange(5))
+
+
+def synthetic_title(index: int) -> str:
+    """Return paper `index`'s title (as `synthetic_entry` does, without making the rest)."""
+    return _begin(index)[3]
+
+
+def synthetic_entry(index: int) -> dict:
+    """Return paper `index` as a listing entry: title, abstract, credit line and date line."""
+    rng, name, theme, title = _begin(index)
 
     def fill(sentence: str) -> str:
         return sentence.format(n=rng.randint(2, 500), p=rng.randint(2, 60), name=name)
 
-    # One paper in twelve has no theme's words: a curator decides its theme.
-    theme = None if rng.random() < 1 / 12 else rng.choice(sorted(_THEMES))
-    titles, sentences = _THEMES[theme or rng.choice(sorted(_THEMES))]
-    title = f"{name}: {fill(rng.choice(titles))}"
-    chosen = [fill(s) for s in rng.sample(sentences, 2)] if theme else []
+    chosen = [fill(s) for s in rng.sample(_THEMES[theme][1], 2)] if theme else []
     chosen += [fill(s) for s in rng.sample(_TAG_SENTENCES, rng.randint(0, 1))]
     if rng.random() < 0.25:
         chosen.append(fill(rng.choice(_LATEX)))
