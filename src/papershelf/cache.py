@@ -1170,25 +1170,18 @@ class BuildCache:
         self._papers.put(key, (encode_paper(paper), encode_problems(problems), shown))
         return key, paper, problems
 
-    def _read_stored(
-        self,
-        listed: Sequence[tuple[str, str]],
-        stored: Sequence[tuple[int, str, str]],
-        results: list[Any],
-        parse: Callable[[bytes, str], tuple],
-    ) -> None:
-        """Do what `read_paper` does for files digested already (`stored`: index in `listed`,
-        path shown, digest), their records looked up in one pass rather than a call each."""
+    def _read_stored(self, stored: Sequence[tuple[int, str, str]], results: list[Any]) -> list[int]:
+        """Do what `read_paper` does for files digested already (`stored`: index in the listing,
+        path shown, digest), their records looked up in one pass rather than a call each; return
+        the indexes of those not in the cache after all, to be parsed."""
         keys = [paper_key(shown, digest) for _, shown, digest in stored]
         used = self._decoded_used if self.kept_across_builds else None
+        missed: list[int] = []
         for (index, shown, digest), key, cached in zip(
             stored, keys, self._papers.get_many(keys), strict=True
         ):
-            if cached is None:  # not in the cache after all: parsed
-                try:
-                    results[index] = self.read_paper(listed[index][0], shown, parse)
-                except OSError as exc:
-                    results[index] = exc
+            if cached is None:
+                missed.append(index)
                 continue
             record, problems, parsed_as = cached
             paper = decode_paper(record, shown)
@@ -1196,6 +1189,7 @@ class BuildCache:
             if used is not None:
                 used[shown, digest] = (key, paper, tuple(found))
             results[index] = (key, paper, found)
+        return missed
 
     def read_papers(
         self,
@@ -1216,39 +1210,38 @@ class BuildCache:
             self._decoded_used,
         )
         stored: list[tuple[int, str, str]] = []  # (index, shown, digest): looked up at once
-        # Files an earlier build read that this one has not stat'ed yet (`import` and `check`
+        # Files an earlier build read that this one has not digested yet (`import` and `check`
         # read the papers without a build's digest of them first), stat'ed in one loop and
         # looked up with the others: a `read_paper` call each took 8% longer (26 ms at 10k).
-        unseen = [
-            name
-            for name, _ in listed
-            if name not in seen and (state := files.get(name)) is not None and state.trusted
-        ]
+        unseen = [name for name, _ in listed if name not in seen and name in files]
         if unseen:
             self.file_digests(unseen)
         for index, (name, shown) in enumerate(listed):
-            state = files.get(name)
-            if state is not None and state.trusted:
-                # What `read_paper` does for a file decoded by the last build, inline: every
-                # paper of a `serve` rebuild takes this way.
-                current = seen.get(name)
-                if current is not None:
-                    known = decoded.get((shown, current.digest))
-                    if known is not None:
-                        used[shown, current.digest] = known
-                        results[index] = (known[0], known[1], list(known[2]))
-                    else:  # as every paper of a CLI build that read the file before
-                        stored.append((index, shown, current.digest))
-                    continue
-                try:  # unreadable: read_paper says so
+            current = seen.get(name)
+            if current is not None:
+                # Digested by this build, so its digest says which paper it is, however recently
+                # it changed: what `read_paper` does, inline. Every paper of a `serve` rebuild
+                # takes this way. Files written just before the last build (an import, then a
+                # build) were parsed again by every core, which sent back papers the cache had
+                # already, for it to store again: 30 MB more at the peak of the next build (10k).
+                known = decoded.get((shown, current.digest))
+                if known is not None:
+                    used[shown, current.digest] = known
+                    results[index] = (known[0], known[1], list(known[2]))
+                else:  # as every paper of a CLI build that read the file before
+                    stored.append((index, shown, current.digest))
+                continue
+            if name in files:  # `file_digests` could not read it: `read_paper` says why
+                try:
                     results[index] = self.read_paper(name, shown, parse)
-                    continue
                 except OSError as exc:
                     results[index] = exc
-                    continue
+                continue
             todo.append(index)
         if stored:
-            self._read_stored(listed, stored, results, parse)
+            # Those not in the cache are parsed with the new files, on every core (a checkout
+            # that changed thousands of files had them parsed here, one after another).
+            todo = sorted(todo + self._read_stored(stored, results))
         # Asked for explicitly, processes are used however few the files (tests fork this way).
         minimum = MIN_PARSES_PER_PROCESS if processes is None else 1
         count = min(processes or cpu_count(), len(todo) // minimum) if _CODEC_OK else 1
@@ -1317,6 +1310,10 @@ class BuildCache:
         # The records the papers were decoded from are in their files still, and written from
         # there if a shard must be: held to the build's end, they were 6 MB of its peak (10k).
         papers.release()
+        # The bytes of files read to digest them, whose papers were in the cache after all: held
+        # to the build's end, the first build after 10,000 files were written (an import, then
+        # a build within RACY_NS) peaked 30 MB higher. A later `read_paper` reads again.
+        self._read.clear()
         return results
 
     # -- values derived from one paper
