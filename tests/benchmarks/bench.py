@@ -22,7 +22,9 @@ start-up counts, as it does in Hugo's wall time), `--runs` times:
 - serve rebuild: the same edit, rebuilt by `serve` (its build cache kept in memory between
   rebuilds; tests/benchmarks/serve_edits.py), timed inside that process: `serve` until the
   edit's pages are live, `serve+index` until the search index is up to date as well (serve
-  makes it right after the pages; the same time with `search: false`).
+  makes it right after the pages; the same time with `search: false`);
+- template build: after a line added to base.html, which every page shows: every page is
+  rendered again (and written), every paper read from the cache.
 
 Each measurement records wall time and peak memory: the peak resident set size of the largest
 process (exact, from wait4), and the proportional set size of all the command's processes
@@ -87,7 +89,7 @@ OUT_DIR = HERE / "out"
 DEFAULT_SIZES = (1_000, 10_000, 50_000)
 STAGES = (
     *("import", "cold", "warm", "check", "edit", "daily-import", "daily-build", "serve"),
-    "serve+index",
+    *("serve+index", "template"),
 )
 DAILY_PAPERS = 30  # what the daily import adds to the list
 HUGO = "hugo"  # the stage of Hugo's cold builds (--hugo), shown after papershelf's
@@ -260,6 +262,8 @@ def bench_size(
             with (content / "site.yaml").open("a", encoding="utf-8") as settings:
                 settings.write("search: false\n")
         papers = content / "papers"
+        # A copy, which the template stage edits.
+        templates = Path(shutil.copytree(templates, work / "templates"))
         build = ["build", "--content", "content", "--templates", str(templates), "--out", "site"]
         check = ["check", *build[1:]]
         env = bytecode_cached(work)
@@ -311,6 +315,10 @@ def bench_size(
         for pages, whole in serve_rebuilds(work, templates, runs):
             note("serve", pages)
             note("serve+index", whole)
+        base = templates / "base.html"
+        for run in range(runs):
+            base.write_text(f"{base.read_text(encoding='utf-8')}<!-- {run} -->\n", encoding="utf-8")
+            note("template", run_measured(build, work, env))
     return results
 
 
@@ -402,7 +410,7 @@ TARGETS = (
     ("warm", "s", 0.7),
     ("edit", "s", 0.7),
     ("import", "s", 5.0),
-    *((stage, "MB", 150.0) for stage in ("cold", "warm", "edit", "daily-build")),
+    *((stage, "MB", 150.0) for stage in ("cold", "warm", "edit", "daily-build", "template")),
 )
 
 
