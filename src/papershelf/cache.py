@@ -40,9 +40,9 @@ import sys
 import tempfile
 import time
 import weakref
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -55,7 +55,7 @@ except ImportError:  # Windows, where builds do not fork: nothing is spilled
 
 from papershelf.errors import Location, Problem, Severity
 from papershelf.model import Authors, Link, Organization, Paper, Provenance
-from papershelf.sitewriter import FileRecord, InputsBasis, Manifest
+from papershelf.sitewriter import FixedWidth, InputsBasis, Manifest, RecordedFiles
 from papershelf.workers import cpu_count, map_claimed
 
 CACHE_DIR = ".papershelf-cache"
@@ -305,13 +305,21 @@ class SiteRecord:
 
 
 def _encode_site(record: SiteRecord) -> tuple:
-    # By column, strings joined: every build reads the record back and an edit build writes it,
-    # and pickle takes tens of thousands of small tuples one object at a time. NUL is the one
-    # character no path or digest can hold.
+    # By column: every build reads the record back and an edit build writes it, and pickle
+    # takes tens of thousands of small tuples one object at a time. Paths are joined by NUL, the
+    # one character no path or digest can hold; digests are padded to one width (`FixedWidth`),
+    # numbers are arrays: read back as `RecordedFiles`, which keeps them so.
     files = record.manifest.files
-    records = files.values()
-    digests, sizes, mtimes, made_from = (list(map(itemgetter(n), records)) for n in range(4))
-    columns = ("\0".join(files), "\0".join(digests), sizes, mtimes, "\0".join(made_from))
+    records = list(files.values())
+    digests = FixedWidth.of(r.digest for r in records)
+    made_from = FixedWidth.of(r.inputs for r in records)
+    columns = (
+        "\0".join(files),
+        (digests.text, digests.width),
+        array("q", [r.size for r in records]),
+        array("q", [r.mtime_ns for r in records]),
+        (made_from.text, made_from.width),
+    )
     basis = record.manifest.basis
     if basis is not None:  # by column too: a key for every paper
         keys = basis.keys
@@ -321,8 +329,19 @@ def _encode_site(record: SiteRecord) -> tuple:
 
 def _decode_site(found: Any) -> SiteRecord:
     inputs, (paths, digests, sizes, mtimes, made_from), directories, summary, basis = found
-    rows = zip(digests.split("\0"), sizes, mtimes, made_from.split("\0"), strict=True)
-    files = dict(zip(paths.split("\0"), map(FileRecord._make, rows), strict=True)) if paths else {}
+    names = paths.split("\0") if paths else []
+    digests, made_from = FixedWidth(*digests), FixedWidth(*made_from)
+    count = len(names)
+    if not (
+        isinstance(sizes, array)
+        and isinstance(mtimes, array)
+        and len(sizes) == len(mtimes) == count
+        and len(digests.text) == digests.width * count
+        and len(made_from.text) == made_from.width * count
+    ):
+        raise ValueError("not a record of files this code wrote")
+    rows = dict(zip(names, range(count), strict=True))
+    files = RecordedFiles(rows, digests, sizes, mtimes, made_from)
     if basis is not None:
         shared, names, keys, listings = basis
         keyed = dict(zip(names.split("\0"), keys.split("\0"), strict=True)) if names else {}

@@ -743,3 +743,45 @@ def test_files_written_just_before_a_build_are_found_in_the_cache_by_the_next(
     assert len(rewritten) <= 1, rewritten  # the shard that holds the edited paper, if any
     assert parsed == [edited.name]  # here: one file is not worth another process
     synthetic.assert_same_as_cold()
+
+
+def test_the_record_of_a_build_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    """Digests and inputs of any width (none, as for files rendered from nothing in
+    particular), paths outside ASCII, and numbers past 32 bits come back as they were, however
+    the record is looked into; a record whose columns do not agree is not used."""
+    from papershelf.cache import SiteRecord, _decode_site, _encode_site
+    from papershelf.sitewriter import FileRecord, InputsBasis, Manifest
+
+    files = {
+        "index.html": FileRecord("a" * 32, 1200, 1_733_000_000_123_456_789, "b" * 32),
+        "papers/café/index.html": FileRecord("c" * 32, 0, 5, ""),
+        "feed.xml": FileRecord("d" * 31, 2**40, 7, "e"),
+        "robots.txt": FileRecord("", 3, 9, ""),
+    }
+    basis = InputsBasis("shared", {"x.yaml": "k1", "y.yaml": "k2"}, "listed")
+    record = SiteRecord("inputs", Manifest(files, {"": 1, "papers": 2}, basis), {"n": 1})
+    cache = BuildCache(tmp_path / CACHE_DIR)
+    cache.remember_site(tmp_path / "site", record)
+    cache.save()
+    read = BuildCache(tmp_path / CACHE_DIR).site(tmp_path / "site")
+    assert read is not None
+    assert read.inputs == "inputs" and read.summary == {"n": 1}
+    assert read.manifest.directories == {"": 1, "papers": 2}
+    assert read.manifest.basis == basis
+    recorded = read.manifest.files
+    assert dict(recorded.items()) == files
+    assert list(recorded) == list(files) and len(recorded) == len(files)
+    assert recorded.keys() == files.keys()
+    assert [recorded.get(path) for path in files] == list(files.values())
+    assert recorded.get("missing.html") is None and "missing.html" not in recorded
+    with pytest.raises(KeyError):
+        recorded["missing.html"]
+    # Written again from what was read back: the same record.
+    assert _decode_site(_encode_site(read)).manifest.files.items() == files.items()
+
+    inputs, columns, *rest = _encode_site(record)
+    paths, (digests, width), sizes, mtimes, made_from = columns
+    with pytest.raises(ValueError):  # one digest short
+        _decode_site((inputs, (paths, (digests[:-1], width), sizes, mtimes, made_from), *rest))
+    with pytest.raises(ValueError):  # one size short
+        _decode_site((inputs, (paths, (digests, width), sizes[:-1], mtimes, made_from), *rest))
