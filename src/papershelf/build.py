@@ -31,7 +31,13 @@ from papershelf.content import PAPERS_DIR, SITE_FILE, THEMES_FILE, display_path,
 from papershelf.errors import Problem, ProblemsError, has_errors
 from papershelf.incremental import paper_files_digest, site_inputs_digest
 from papershelf.progress import Progress, SilentProgress
-from papershelf.sitewriter import Manifest, SiteWriter, StoredFile, matches_manifest
+from papershelf.sitewriter import (
+    Manifest,
+    RecordedFiles,
+    SiteWriter,
+    StoredFile,
+    matches_manifest,
+)
 from papershelf.workers import in_background
 from papershelf.write import OutputFile, SiteDiff, compare_site, find_collisions
 
@@ -413,6 +419,14 @@ def _cached_build(
     cache.begin(site_inputs)
     # Whether the output is as the last build left it is asked when the writer is first used,
     # after the papers are read: the check has had that long to finish.
+    if (
+        record is not None
+        and record.site_inputs == site_inputs
+        and isinstance(record.manifest.files, RecordedFiles)
+    ):
+        # The same templates and settings: most files are kept as they are, each with its
+        # record, which are made at once (see RecordedFiles). The cache holds this record too.
+        record.manifest = replace(record.manifest, files=record.manifest.files.as_dict())
     previous = record.manifest if record is not None else None
     writer = SiteWriter(options.out_dir, previous, verified=verified or True)
     kept.append(writer)
@@ -437,7 +451,7 @@ def _cached_build(
         "feed_count": rendered.feed_count,
         "warnings": encode_problems(rendered.warnings),
     }
-    cache.remember_site(options.out_dir, SiteRecord(inputs, manifest, summary))
+    cache.remember_site(options.out_dir, SiteRecord(inputs, manifest, summary, site_inputs))
     cache.save()
     result = _result(options, summary, time.perf_counter() - started)
     return replace(result, search_stale=rendered.search_stale)

@@ -302,6 +302,7 @@ class SiteRecord:
     inputs: str  # digest of every input, for a build with nothing changed
     manifest: Manifest
     summary: dict[str, Any] = field(default_factory=dict)
+    site_inputs: str = ""  # digest of the inputs other than the paper files (`site_inputs_digest`)
 
 
 def _encode_site(record: SiteRecord) -> tuple:
@@ -324,11 +325,12 @@ def _encode_site(record: SiteRecord) -> tuple:
     if basis is not None:  # by column too: a key for every paper
         keys = basis.keys
         basis = (basis.shared, "\0".join(keys), "\0".join(keys.values()), basis.listings)
-    return (record.inputs, columns, record.manifest.directories, record.summary, basis)
+    directories = record.manifest.directories
+    return (record.inputs, columns, directories, record.summary, basis, record.site_inputs)
 
 
 def _decode_site(found: Any) -> SiteRecord:
-    inputs, (paths, digests, sizes, mtimes, made_from), directories, summary, basis = found
+    inputs, (paths, digests, sizes, mtimes, made_from), directories, summary, basis, site = found
     names = paths.split("\0") if paths else []
     digests, made_from = FixedWidth(*digests), FixedWidth(*made_from)
     count = len(names)
@@ -346,7 +348,7 @@ def _decode_site(found: Any) -> SiteRecord:
         shared, names, keys, listings = basis
         keyed = dict(zip(names.split("\0"), keys.split("\0"), strict=True)) if names else {}
         basis = InputsBasis(shared, keyed, listings)
-    return SiteRecord(inputs, Manifest(files, directories, basis), summary)
+    return SiteRecord(inputs, Manifest(files, directories, basis), summary, site)
 
 
 class SpilledPart(NamedTuple):

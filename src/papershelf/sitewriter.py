@@ -92,6 +92,18 @@ class RecordedFiles(Mapping[str, FileRecord]):
     def keys(self) -> KeysView[str]:
         return self._rows.keys()  # a dict's: set operations in C
 
+    def as_dict(self) -> dict[str, FileRecord]:
+        """Return every record at once, for a build that keeps most files as they are: made
+        one at a time as it asks for them, they were held twice, as records and in columns."""
+        rows = zip(
+            self._digests.all(len(self._rows)),
+            self._sizes,
+            self._mtimes,
+            self._inputs.all(len(self._rows)),
+            strict=True,
+        )
+        return dict(zip(self._rows, map(FileRecord._make, rows), strict=True))
+
 
 class FixedWidth:
     """Strings of at most `width` characters, none of them NUL, each padded with NULs to
@@ -112,6 +124,13 @@ class FixedWidth:
     def __getitem__(self, index: int) -> str:
         start = index * self.width
         return self.text[start : start + self.width].rstrip("\0")
+
+    def all(self, count: int) -> list[str]:
+        """Return the `count` strings, in order."""
+        text, width = self.text, self.width
+        if not width:
+            return [""] * count
+        return [text[start : start + width].rstrip("\0") for start in range(0, len(text), width)]
 
 
 class InputsBasis(NamedTuple):

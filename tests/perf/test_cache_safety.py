@@ -759,13 +759,13 @@ def test_the_record_of_a_build_reads_back_as_it_was_written(tmp_path: Path) -> N
         "robots.txt": FileRecord("", 3, 9, ""),
     }
     basis = InputsBasis("shared", {"x.yaml": "k1", "y.yaml": "k2"}, "listed")
-    record = SiteRecord("inputs", Manifest(files, {"": 1, "papers": 2}, basis), {"n": 1})
+    record = SiteRecord("inputs", Manifest(files, {"": 1, "papers": 2}, basis), {"n": 1}, "site")
     cache = BuildCache(tmp_path / CACHE_DIR)
     cache.remember_site(tmp_path / "site", record)
     cache.save()
     read = BuildCache(tmp_path / CACHE_DIR).site(tmp_path / "site")
     assert read is not None
-    assert read.inputs == "inputs" and read.summary == {"n": 1}
+    assert (read.inputs, read.summary, read.site_inputs) == ("inputs", {"n": 1}, "site")
     assert read.manifest.directories == {"": 1, "papers": 2}
     assert read.manifest.basis == basis
     recorded = read.manifest.files
@@ -774,6 +774,7 @@ def test_the_record_of_a_build_reads_back_as_it_was_written(tmp_path: Path) -> N
     assert recorded.keys() == files.keys()
     assert [recorded.get(path) for path in files] == list(files.values())
     assert recorded.get("missing.html") is None and "missing.html" not in recorded
+    assert recorded.as_dict() == files and list(recorded.as_dict()) == list(files)
     with pytest.raises(KeyError):
         recorded["missing.html"]
     # Written again from what was read back: the same record.
