@@ -419,15 +419,7 @@ def _cached_build(
     cache.begin(site_inputs)
     # Whether the output is as the last build left it is asked when the writer is first used,
     # after the papers are read: the check has had that long to finish.
-    if (
-        record is not None
-        and record.site_inputs == site_inputs
-        and isinstance(record.manifest.files, RecordedFiles)
-    ):
-        # The same templates and settings: most files are kept as they are, each with its
-        # record, which are made at once (see RecordedFiles). The cache holds this record too.
-        record.manifest = replace(record.manifest, files=record.manifest.files.as_dict())
-    previous = record.manifest if record is not None else None
+    previous = previous_manifest(record, site_inputs)
     writer = SiteWriter(options.out_dir, previous, verified=verified or True)
     kept.append(writer)
     try:
@@ -455,6 +447,20 @@ def _cached_build(
     cache.save()
     result = _result(options, summary, time.perf_counter() - started)
     return replace(result, search_stale=rendered.search_stale)
+
+
+def previous_manifest(record: SiteRecord | None, site_inputs: str) -> Manifest | None:
+    """Return the manifest of the last build's record, for a build from `site_inputs`.
+
+    With the same templates and settings, most files are kept as they are, each with its
+    record: those are made at once (see RecordedFiles), in the record the cache holds too.
+    """
+    if record is None:
+        return None
+    files = record.manifest.files
+    if record.site_inputs == site_inputs and isinstance(files, RecordedFiles):
+        record.manifest = replace(record.manifest, files=files.as_dict())
+    return record.manifest
 
 
 def _write_through(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from papershelf.build import BuildOptions, render_site
+from papershelf.build import BuildOptions, previous_manifest, render_site
 from papershelf.cache import BuildCache, cache_dir_for
 from papershelf.errors import Location, Problem, ProblemsError, Severity
 from papershelf.exclusions import Excluded, Exclusion, identity_keys, load_exclusions
@@ -118,9 +118,9 @@ def _check_cache(
         return BuildCache.for_one_build(), DryRunWriter(out_dir)
     cache = BuildCache.reading_only(directory)
     cache.start_build()
-    cache.begin(site_inputs_digest(content_dir, templates_dir, base_url, cache.code))
-    record = cache.site(out_dir)
-    return cache, DryRunWriter(out_dir, record.manifest if record is not None else None)
+    site_inputs = site_inputs_digest(content_dir, templates_dir, base_url, cache.code)
+    cache.begin(site_inputs)
+    return cache, DryRunWriter(out_dir, previous_manifest(cache.site(out_dir), site_inputs))
 
 
 def curation_problems(papers: Sequence[Paper], *, today: dt.date) -> list[Problem]:
