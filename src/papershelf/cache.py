@@ -73,6 +73,10 @@ MIN_PARSES_PER_PROCESS = 300
 SENT_EVERY = 500
 # Where `read_papers`' processes put the records they exported, among their results.
 _PAPER_PARTS = -1
+# Bytes of files read to digest them that a build keeps until they are parsed: those of an edit
+# or two, so that they are not read twice, but not those of every file when all of them changed
+# (a `fmt`, a checkout), which the processes that parse them would hold too (20 MB at 10k).
+KEPT_READ_BYTES = 1 << 20
 # Libraries whose version shapes the output: module, and distribution as its dist-info names it.
 LIBRARIES = (
     *(("jinja2", "jinja2"), ("markupsafe", "markupsafe"), ("markdown_it", "markdown_it_py")),
@@ -591,13 +595,6 @@ class _Shards:
                 self.raw[index] = stored + self.raw.get(index, [])
         return shard
 
-    def _merged(self, index: int) -> dict[str, Any]:
-        """Return every entry of the shard, unpickling the raw parts it holds."""
-        shard = self._shard(index)
-        for keys, data in self.raw.pop(index, ()):
-            self._unpack(shard, index, keys, data)
-        return shard
-
     def _unpack(self, shard: dict[str, Any], index: int, keys: list[str], data: Part) -> None:
         """Add a part's entries to `shard`; a damaged part adds none, and is dropped."""
         try:
@@ -606,6 +603,23 @@ class _Shards:
             return
         if _take_part(shard, pickled) and not isinstance(data, bytes):
             self.unpacked.setdefault(index, []).append((keys, data))
+
+    def _holding(self, index: int, keys: set[str]) -> dict[str, Any]:
+        """Return the shard's entries with those of `keys` it has unpickled, and no other raw
+        part: after every paper file changed (a `fmt`, a checkout), none of a build's papers is
+        stored, and unpickling every part to find that out held 32 MB of old papers (10k)."""
+        shard = self._shard(index)
+        parts = self.raw.get(index)
+        if parts:
+            untouched = [part for part in parts if keys.isdisjoint(part[0])]
+            if untouched:
+                self.raw[index] = untouched
+            else:
+                del self.raw[index]
+            for part_keys, data in parts:
+                if not keys.isdisjoint(part_keys):
+                    self._unpack(shard, index, part_keys, data)
+        return shard
 
     def _looked_up(self, index: int, key: str) -> Any:
         """Return the key's value from the shard, unpickling only the raw part that holds it
@@ -665,7 +679,10 @@ class _Shards:
     def get_many(self, keys: Sequence[str]) -> list[Any]:
         """Return each key's value as `get` does (None: not stored), in one loop."""
         indexes = [_shard_of(key) for key in keys]
-        shards = {index: self._merged(index) for index in set(indexes)}
+        wanted: dict[int, set[str]] = {}
+        for index, key in zip(indexes, keys, strict=True):
+            wanted.setdefault(index, set()).add(key)
+        shards = {index: self._holding(index, found) for index, found in wanted.items()}
         found = [shards[index].get(key) for index, key in zip(indexes, keys, strict=True)]
         if self.used is not None:
             self.used.update(itertools.compress(keys, found))
@@ -1126,6 +1143,7 @@ class BuildCache:
         trusted_before = self.started_ns - RACY_NS
         prefix, changed = self._quiet or ("\0", frozenset())  # no name starts with NUL
         found: list[str | None] = []
+        kept_bytes = sum(map(len, self._read.values()))
         for name in names:
             state = seen.get(name)
             if state is None and name.startswith(prefix) and name[len(prefix) :] not in changed:
@@ -1148,7 +1166,9 @@ class BuildCache:
                     except OSError:
                         found.append(None)
                         continue
-                    self._read[name] = raw  # for `read_paper`, if the file must be parsed
+                    if kept_bytes < KEPT_READ_BYTES:  # for `read_paper`, if it must be parsed
+                        self._read[name] = raw
+                        kept_bytes += len(raw)
                     state = FileState(
                         signature, digest_text(raw), stat.st_mtime_ns < trusted_before
                     )
@@ -1191,25 +1211,18 @@ class BuildCache:
         self._papers.put(key, (encode_paper(paper), encode_problems(problems), shown))
         return key, paper, problems
 
-    def _read_stored(
-        self,
-        listed: Sequence[tuple[str, str]],
-        stored: Sequence[tuple[int, str, str]],
-        results: list[Any],
-        parse: Callable[[bytes, str], tuple],
-    ) -> None:
+    def _read_stored(self, stored: Sequence[tuple[int, str, str]], results: list[Any]) -> list[int]:
         """Do what `read_paper` does for files digested already (`stored`: index in `listed`,
-        path shown, digest), their records looked up in one pass rather than a call each."""
+        path shown, digest), their records looked up in one pass rather than a call each;
+        return the indexes of those not in the cache after all, to be parsed."""
         keys = [paper_key(shown, digest) for _, shown, digest in stored]
         used = self._decoded_used if self.kept_across_builds else None
+        missed: list[int] = []
         for (index, shown, digest), key, cached in zip(
             stored, keys, self._papers.get_many(keys), strict=True
         ):
-            if cached is None:  # not in the cache after all: parsed
-                try:
-                    results[index] = self.read_paper(listed[index][0], shown, parse)
-                except OSError as exc:
-                    results[index] = exc
+            if cached is None:
+                missed.append(index)
                 continue
             record, problems, parsed_as = cached
             paper = decode_paper(record, shown)
@@ -1217,6 +1230,7 @@ class BuildCache:
             if used is not None:
                 used[shown, digest] = (key, paper, tuple(found))
             results[index] = (key, paper, found)
+        return missed
 
     def read_papers(
         self,
@@ -1266,9 +1280,10 @@ class BuildCache:
                 continue
             todo.append(index)
         if stored:
-            # Those not in the cache are parsed here. On every core, with the new files, a build
-            # after every file of 10,000 changed took as long and peaked 15 MB higher.
-            self._read_stored(listed, stored, results, parse)
+            # Those not in the cache after all are parsed with the new files, on every core when
+            # there are many (a `fmt` of every file, a checkout): one after another here, a build
+            # after all 10,000 files changed took longer than a cold one.
+            todo = sorted(todo + self._read_stored(stored, results))
         # Asked for explicitly, processes are used however few the files (tests fork this way).
         minimum = MIN_PARSES_PER_PROCESS if processes is None else 1
         count = min(processes or cpu_count(), len(todo) // minimum) if _CODEC_OK else 1

@@ -363,6 +363,25 @@ def test_an_entry_is_read_back_without_unpickling_its_whole_shard(tmp_path: Path
     assert [again.get(key) for key in keys] == [f"brief {number}" for number in range(2000)]
 
 
+def test_looking_up_entries_a_store_lacks_unpickles_none_of_it(tmp_path: Path) -> None:
+    # After every paper file changed (a `fmt`, a checkout), none of a build's papers is in the
+    # store: unpickling every part to find that out held 32 MB of old papers (10k).
+    keys = [digest_text(str(number)) for number in range(2000)]
+    store = _Shards(tmp_path, "papers", "stamp")
+    for number, key in enumerate(keys):
+        store.put(key, f"paper {number}")
+    store.save()
+
+    again = _Shards(tmp_path, "papers", "stamp")
+    absent = [digest_text(f"absent {number}") for number in range(500)]
+    assert again.get_many(absent) == [None] * 500
+    assert [len(shard or ()) for shard in again.shards] == [0] * SHARDS
+    wanted = keys[::100]
+    assert again.get_many(wanted) == [f"paper {number}" for number in range(0, 2000, 100)]
+    assert 0 < sum(len(shard or ()) for shard in again.shards) <= len(wanted) * PART_ENTRIES
+    assert again.get_many(keys) == [f"paper {number}" for number in range(2000)]
+
+
 @pytest.mark.parametrize("earlier", [None, "other code"])
 def test_values_received_from_workers_are_written_as_they_came(
     tmp_path: Path, earlier: str | None
@@ -742,6 +761,37 @@ def test_files_written_just_before_a_build_are_found_in_the_cache_by_the_next(
     rewritten = [path.name for path in store if signature(path) != before[path]]
     assert len(rewritten) <= 1, rewritten  # the shard that holds the edited paper, if any
     assert parsed == [edited.name]  # here: one file is not worth another process
+    synthetic.assert_same_as_cold()
+
+
+@pytest.mark.skipif(not can_fork(), reason="papers are parsed on other processes by forking")
+def test_a_build_after_every_paper_file_changed_parses_them_on_every_core(
+    synthetic: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A `fmt` of every file, or a checkout, changes every paper file: the build parses them all
+    again, on every core, as a cold build does (it parsed them one after another, slower than
+    a cold build at 10k), and keeps the bytes of a few files read to digest them, not all."""
+    from papershelf import content
+
+    synthetic.build(jobs=2)
+    changed = sorted(synthetic.papers.glob("*.yaml"))
+    for path in changed:
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    log = tmp_path / "parsed-by"
+    parse = content._parse_raw
+
+    def logged(raw: bytes, shown: str) -> tuple:
+        with log.open("a", encoding="utf-8") as out:  # one short line: appended whole
+            out.write(f"{os.getpid()} {Path(shown).name}\n")
+        return parse(raw, shown)
+
+    monkeypatch.setattr(content, "_parse_raw", logged)
+    # Two files' bytes kept from their digest: the others are read again to be parsed.
+    monkeypatch.setattr(cache_module, "KEPT_READ_BYTES", 2 * changed[0].stat().st_size)
+    synthetic.build(jobs=2)
+    parsed = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    assert sorted(name for _, name in parsed) == [path.name for path in changed]
+    assert len({pid for pid, _ in parsed}) == 2
     synthetic.assert_same_as_cold()
 
 
