@@ -1176,6 +1176,16 @@ class BuildCache:
             found.append(state.digest)
         return found
 
+    def files_changed(self) -> int:
+        """Return how many of the files this build digested are new, or differ from what the
+        last build read."""
+        files = self._files
+        return sum(
+            1
+            for name, state in self._files_seen.items()
+            if (known := files.get(name)) is None or known.digest != state.digest
+        )
+
     def read_paper(
         self, name: str, shown: str, parse: Callable[[bytes, str], tuple]
     ) -> tuple[str, Paper | None, list[Problem]]:

@@ -836,3 +836,35 @@ def test_the_record_of_a_build_reads_back_as_it_was_written(tmp_path: Path) -> N
         _decode_site((inputs, (paths, (digests[:-1], width), sizes, mtimes, made_from), *rest))
     with pytest.raises(ValueError):  # one size short
         _decode_site((inputs, (paths, (digests, width), sizes[:-1], mtimes, made_from), *rest))
+
+
+@pytest.mark.parametrize(
+    ("site_inputs", "papers_changed", "made_at_once"),
+    [
+        ("site", 1, True),
+        ("site", None, True),
+        ("site", 10, True),
+        ("site", 11, False),
+        ("other templates", 1, False),
+    ],
+)
+def test_the_last_records_are_made_at_once_only_when_most_files_will_be_kept(
+    tmp_path: Path, site_inputs: str, papers_changed: int | None, made_at_once: bool
+) -> None:
+    """With the same templates and settings and at most one paper file in ten changed, a build
+    keeps most files with their records, which it makes at once; else it makes most files again,
+    and looks each record up in the columns it was read back as (see `previous_manifest`)."""
+    from papershelf.build import previous_manifest
+    from papershelf.cache import SiteRecord
+    from papershelf.sitewriter import FileRecord, Manifest, RecordedFiles
+
+    files = {f"papers/p{n}/index.html": FileRecord(f"{n:032x}", n, n, "i" * 32) for n in range(9)}
+    record = SiteRecord("inputs", Manifest(files, {"": 1}), {"paper_count": 100}, "site")
+    cache = BuildCache(tmp_path / CACHE_DIR)
+    cache.remember_site(tmp_path / "site", record)
+    cache.save()
+    read = BuildCache(tmp_path / CACHE_DIR).site(tmp_path / "site")
+    manifest = previous_manifest(read, site_inputs, papers_changed)
+    assert manifest is not None and dict(manifest.files.items()) == files
+    assert isinstance(manifest.files, dict) is made_at_once
+    assert isinstance(manifest.files, RecordedFiles) is not made_at_once
