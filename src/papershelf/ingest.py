@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from papershelf.atomic import write_text_atomic
+from papershelf.atomic import discard_staged, put_in_place, stage_text
 from papershelf.cache import cache_beside
 from papershelf.canonical import IMPORTED_FIELDS, dump_paper, fingerprint, paper_values
 from papershelf.classify import Classification, classify, compile_rules, explain
@@ -34,7 +35,7 @@ from papershelf.sources.common import dedupe_links
 from papershelf.taxonomy import load_taxonomy
 from papershelf.text import make_slug
 from papershelf.validate import paper_from_document
-from papershelf.workers import cpu_count, map_shards
+from papershelf.workers import Streamed, cpu_count, map_shards
 
 
 @dataclass(frozen=True)
@@ -150,21 +151,24 @@ def _run_import(options: ImportOptions, progress: Progress) -> ImportReport:
     candidates, merged = _merge_duplicates(scrapes)
     candidates, excluded = _leave_out(candidates, exclusions)
     progress.stage("importing papers", len(candidates))
-    plan = _plan(
-        candidates,
-        existing,
-        taxonomy,
-        options.content_dir,
-        progress.advance,
-        dump=not options.dry_run,
-    )
+    # Each file to write is written beside its paper's file as it is made, under a name of
+    # this import's own, and renamed over it once the whole import is known to be valid:
+    # held in memory until then, 10,000 papers' files were 20 MB of the import's peak, and
+    # writing them took another pass on every core.
+    tag = None if options.dry_run else f"import-{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        plan = _plan(candidates, existing, taxonomy, options.content_dir, progress.advance, tag)
+        if plan.errors:
+            raise ProblemsError(plan.errors)
+        if tag is not None:
+            progress.stage("writing files", len(plan.writes))
+            _write_all(plan.writes, progress.advance)
+    except BaseException:
+        if tag is not None:  # nothing of this import stays, from any of its processes
+            discard_staged(options.content_dir / PAPERS_DIR, tag)
+        raise
     warnings = [p for p in problems if not p.is_error]
     warnings.extend(plan.warnings)
-    if plan.errors:
-        raise ProblemsError(plan.errors)
-    if not options.dry_run:
-        progress.stage("writing files", len(plan.writes))
-        _write_all(plan.writes, progress.advance)
     return ImportReport(
         outcomes=tuple(plan.outcomes),
         merged=tuple(merged + plan.merged),
@@ -273,7 +277,8 @@ def _fill_unshown(entry: ScrapedEntry, current: Paper) -> ScrapedEntry:
 @dataclass
 class _Plan:
     outcomes: list[PaperOutcome] = field(default_factory=list)
-    # Each file to write, with its canonical text and its bytes when read (None: a new file).
+    # Each file to write, with the temporary file its canonical text is staged in, and the
+    # digest of its bytes when read (None: a new file).
     writes: list[tuple[Path, str, bytes | None]] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -282,6 +287,8 @@ class _Plan:
 
 # Below this many entries per process, classifying them in forked processes costs more.
 MIN_ENTRIES_PER_PROCESS = 300
+# A process planning papers sends its results this many at a time (see workers.Streamed).
+SENT_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -300,7 +307,7 @@ class _Result:
     """What planning one task found: its outcome and file, or its errors."""
 
     outcome: PaperOutcome | None
-    write: tuple[Path, str, bytes | None] | None  # None when unchanged, or in a dry run
+    write: tuple[Path, str, bytes | None] | None  # as `_Plan.writes`; None: nothing to write
     warnings: list[Problem]
     errors: list[Problem]
 
@@ -311,13 +318,13 @@ def _plan(
     taxonomy: Taxonomy,
     content_dir: Path,
     on_entry: Callable[[], None] = lambda: None,
-    *,
-    dump: bool = True,
+    tag: str | None = None,
 ) -> _Plan:
-    """Match candidates to files here, then classify, merge and dump them on every core."""
+    """Match candidates to files here, then classify, merge and dump them on every core, each
+    file to write staged with `tag` (see `atomic.stage_text`; None: a dry run, nothing staged)."""
     plan = _Plan()
     tasks = _match(candidates, existing, content_dir, plan.merged, on_entry)
-    for result in _run_tasks(tasks, taxonomy, on_entry, dump=dump):
+    for result in _run_tasks(tasks, taxonomy, on_entry, tag):
         plan.errors.extend(result.errors)
         if result.outcome is None:
             continue
@@ -380,22 +387,28 @@ def _shown_prefix(shown_dir: str) -> str | None:
 
 
 def _run_tasks(
-    tasks: Sequence[_Task], taxonomy: Taxonomy, on_task: Callable[[], None], *, dump: bool
+    tasks: Sequence[_Task], taxonomy: Taxonomy, on_task: Callable[[], None], tag: str | None
 ) -> list[_Result]:
     """Return `_run_task` of every task, in order, run on every core."""
     count = min(cpu_count(), len(tasks) // MIN_ENTRIES_PER_PROCESS)
     if count < 2:
-        return [_run_one(task, taxonomy, on_task, dump) for task in tasks]
+        return [_run_one(task, taxonomy, on_task, tag) for task in tasks]
     shards = [list(range(start, len(tasks), count)) for start in range(count)]
     compile_rules(taxonomy)
 
-    def work(shard: Sequence[int]) -> list[_Result]:
+    def work(shard: Sequence[int]) -> Streamed:
         # Progress is shown by this process only; the others' is counted when they are done.
         report = on_task if shard is shards[0] else lambda: None
-        return [_run_one(tasks[index], taxonomy, report, dump) for index in shard]
+        # Sent a few hundred at a time: pickled all at once at the end, a process's results
+        # took 19 MB more of its memory (the peak of a 10,000-paper import).
+        batches = (shard[start : start + SENT_EVERY] for start in range(0, len(shard), SENT_EVERY))
+        return Streamed(
+            [_run_one(tasks[index], taxonomy, report, tag) for index in batch] for batch in batches
+        )
 
     results: list[_Result | None] = [None] * len(tasks)
-    for number, (shard, done) in enumerate(zip(shards, map_shards(shards, work), strict=True)):
+    for number, (shard, parts) in enumerate(zip(shards, map_shards(shards, work), strict=True)):
+        done = itertools.chain.from_iterable(parts)
         for index, result in zip(shard, done, strict=True):
             results[index] = result
             if number:
@@ -403,14 +416,17 @@ def _run_tasks(
     return [result for result in results if result is not None]
 
 
-def _run_one(task: _Task, taxonomy: Taxonomy, on_task: Callable[[], None], dump: bool) -> _Result:
-    result = _run_task(task, taxonomy, dump=dump)
+def _run_one(
+    task: _Task, taxonomy: Taxonomy, on_task: Callable[[], None], tag: str | None
+) -> _Result:
+    result = _run_task(task, taxonomy, tag)
     on_task()
     return result
 
 
-def _run_task(task: _Task, taxonomy: Taxonomy, *, dump: bool) -> _Result:
-    """Classify a candidate, merge it into its paper, and dump the paper if it changed."""
+def _run_task(task: _Task, taxonomy: Taxonomy, tag: str | None) -> _Result:
+    """Classify a candidate, merge it into its paper, and stage the paper's file with `tag` if
+    it changed."""
     entry, scrape = task.candidate.entry, task.candidate.scrape
     if task.current is not None:
         entry = _fill_unshown(entry, task.current)
@@ -442,8 +458,9 @@ def _run_task(task: _Task, taxonomy: Taxonomy, *, dump: bool) -> _Result:
         if text is None:
             warnings.append(comment_not_kept(shown, line, "not updated", Severity.WARNING))
             action = "unchanged"
-        elif dump:
-            write = (task.path, text, old_bytes)
+        elif tag is not None:
+            old = None if old_bytes is None else hashlib.blake2b(old_bytes).digest()
+            write = (task.path, stage_text(task.path, text, tag), old)
     if paper.theme is None:
         warnings.append(
             Problem(
@@ -600,8 +617,8 @@ def _source_name(source: Path, content_dir: Path) -> str:
 def _write_all(
     writes: Sequence[tuple[Path, str, bytes | None]], on_write: Callable[[], None] = lambda: None
 ) -> None:
-    """Write each paper's file atomically (on every core), refusing to replace a file that
-    changed since it was read."""
+    """Put each staged file in place of its paper's file (see `_Plan.writes`), refusing to
+    replace any file that changed since it was read, or appeared since."""
     conflicts = [
         Problem(
             Location(display_path(path)),
@@ -609,23 +626,13 @@ def _write_all(
             hint="run the import again",
         )
         for path, _, old in writes
-        if (path.exists() and (old is None or path.read_bytes() != old))
+        if (path.exists() and (old is None or hashlib.blake2b(path.read_bytes()).digest() != old))
     ]
     if conflicts:
         raise ProblemsError(conflicts)
-    count = max(1, min(cpu_count(), len(writes) // MIN_ENTRIES_PER_PROCESS))
-    shards = [list(writes[start::count]) for start in range(count)]
-
-    def write(shard: Sequence[tuple[Path, str, bytes | None]]) -> int:
-        for path, text, _ in shard:
-            write_text_atomic(path, text)
-            if shard is shards[0]:
-                on_write()  # progress is shown by this process only
-        return len(shard)
-
-    for number, done in enumerate(map_shards(shards, write)):
-        for _ in range(done if number else 0):
-            on_write()
+    for path, staged, _ in writes:
+        put_in_place(staged, path)
+        on_write()
 
 
 def explain_papers(content_dir: Path, paths: Sequence[Path]) -> list[str]:

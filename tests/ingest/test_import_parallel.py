@@ -4,14 +4,16 @@ never over a file that changed during the import."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from papershelf import ingest
-from papershelf.atomic import write_text_atomic
+from papershelf.atomic import discard_staged, stage_text, write_text_atomic
 from papershelf.errors import ProblemsError
 from papershelf.ingest import ImportOptions, run_import
 from tests.benchmarks.synthetic import synthetic_listing
@@ -21,6 +23,7 @@ from tests.ingest.conftest import snapshot
 def _import_twice(root: Path, repo_root: Path, monkeypatch, cores: int) -> list:
     """Import a listing, then a newer one with other counts, on `cores` processes."""
     monkeypatch.setattr(ingest, "cpu_count", lambda: cores)
+    monkeypatch.setattr(ingest, "SENT_EVERY", 64)  # each process sends its results in parts
     (root / "content" / "papers").mkdir(parents=True)
     (root / "content" / "themes.yaml").write_bytes(
         (repo_root / "content" / "themes.yaml").read_bytes()
@@ -54,10 +57,11 @@ def test_a_file_changed_since_it_was_read_is_not_replaced(tmp_path: Path):
     changed, new, untouched = tmp_path / "changed.yaml", tmp_path / "new.yaml", tmp_path / "u.yaml"
     changed.write_text("edited by hand\n", encoding="utf-8")
     new.write_text("appeared meanwhile\n", encoding="utf-8")
+    as_read = hashlib.blake2b(b"as read\n").digest()
     writes = [
-        (changed, "title: x\n", b"as read\n"),
-        (new, "title: y\n", None),
-        (untouched, "title: z\n", None),
+        (changed, stage_text(changed, "title: x\n", "import-1"), as_read),
+        (new, stage_text(new, "title: y\n", "import-1"), None),
+        (untouched, stage_text(untouched, "title: z\n", "import-1"), None),
     ]
     with pytest.raises(ProblemsError) as raised:
         ingest._write_all(writes)
@@ -66,6 +70,41 @@ def test_a_file_changed_since_it_was_read_is_not_replaced(tmp_path: Path):
     assert changed.read_text(encoding="utf-8") == "edited by hand\n"
     assert new.read_text(encoding="utf-8") == "appeared meanwhile\n"
     assert not untouched.exists()
+    discard_staged(tmp_path, "import-1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["changed.yaml", "new.yaml"]
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_an_import_that_fails_midway_leaves_every_file_as_it_was(
+    tmp_path: Path, repo_root: Path, monkeypatch, cores: int
+):
+    """Files are written as papers are made, under names of the import's own, and put in place
+    only once every paper is made: a failure on any process removes them all."""
+    monkeypatch.setattr(ingest, "cpu_count", lambda: cores)
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "themes.yaml").write_bytes((repo_root / "content" / "themes.yaml").read_bytes())
+    listing = synthetic_listing(700)
+    (tmp_path / "first.txt").write_text(listing, encoding="utf-8")
+    options = ImportOptions((tmp_path / "first.txt",), content, scraped_on=dt.date(2026, 1, 5))
+    run_import(options)
+    before = snapshot(content)
+    newer = listing.replace(" 2019\n", " 2019 7\n") + synthetic_listing(720)[len(listing) :]
+    (tmp_path / "newer.txt").write_text(newer, encoding="utf-8")
+    run_task, seen = ingest._run_task, [0]
+
+    def failing(task, taxonomy, tag):
+        seen[0] += 1
+        if seen[0] == 330:  # late in each process's share, on two cores
+            raise RuntimeError("the disk caught fire")
+        return run_task(task, taxonomy, tag)
+
+    monkeypatch.setattr(ingest, "_run_task", failing)
+    options = replace(options, sources=(tmp_path / "newer.txt",))
+    with pytest.raises(Exception, match="the disk caught fire"):
+        run_import(options)
+    assert snapshot(content) == before
+    assert not [path for path in content.rglob("*") if path.name.endswith(".tmp")]
 
 
 def test_atomic_write_gives_a_new_file_the_usual_permissions(tmp_path: Path):
