@@ -676,6 +676,11 @@ class _Shards:
             self.used.add(key)
         return found
 
+    def use(self, keys: Iterable[str]) -> None:
+        """Count entries as used without looking them up (see `save`)."""
+        if self.used is not None:
+            self.used.update(keys)
+
     def get_many(self, keys: Sequence[str]) -> list[Any]:
         """Return each key's value as `get` does (None: not stored), in one loop."""
         indexes = [_shard_of(key) for key in keys]
@@ -1200,6 +1205,7 @@ class BuildCache:
         known = self._decoded.get((shown, state.digest))
         if known is not None:
             self._decoded_used[shown, state.digest] = known
+            self._papers.use((known[0],))
             return known[0], known[1], list(known[2])
         key = paper_key(shown, state.digest)
         cached = self._papers.get(key)
@@ -1359,6 +1365,11 @@ class BuildCache:
                 if self.kept_across_builds:
                     self._decoded_used[shown, state.digest] = (key, paper, tuple(problems))
                 results[index] = (key, paper, problems)
+        # Papers decoded by an earlier build of this process were not asked of the store: they
+        # are used all the same, and stay in it when a shard that holds them is written (else
+        # `serve` dropped, with each paper edited, the others of its shard from the cache).
+        if used:
+            papers.use(known[0] for known in used.values())
         # The records the papers were decoded from are in their files still, and written from
         # there if a shard must be: held to the build's end, they were 6 MB of its peak (10k).
         papers.release()
