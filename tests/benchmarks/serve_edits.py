@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import resource
 import sys
 import time
@@ -42,14 +43,17 @@ class _PagesLive(logging.Handler):
 
 
 def main(argv: list[str]) -> int:
-    work, templates, runs = Path(argv[0]), Path(argv[1]), int(argv[2])
+    work, templates, runs = Path(argv[0]).resolve(), Path(argv[1]).resolve(), int(argv[2])
     logging.basicConfig(level=logging.WARNING)
     pages_live = _PagesLive()
     serve_log = logging.getLogger("papershelf.serve")
     serve_log.setLevel(logging.INFO)
     serve_log.propagate = False  # its info lines are for the handler, not the terminal
     serve_log.addHandler(pages_live)
-    options = BuildOptions(work / "content", templates, work / "site")
+    # From the project directory, with the default paths, as `papershelf serve` is run (and the
+    # benchmark's builds: the cache knows the paper files by the paths they are given as).
+    os.chdir(work)
+    options = BuildOptions(Path("content"), templates, Path("site"))
     cache = BuildCache(cache_dir_for(options.out_dir))
     cache.keep_across_builds()  # as serve has it
     if not rebuild(options, cache):  # as serve starts: nothing changed since the last build
