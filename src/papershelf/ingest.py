@@ -153,7 +153,7 @@ def _run_import(options: ImportOptions, progress: Progress) -> ImportReport:
     progress.stage("importing papers", len(candidates))
     # Each file to write is written beside its paper's file as it is made, under a name of
     # this import's own, and renamed over it once the whole import is known to be valid:
-    # held in memory until then, 10,000 papers' files were 20 MB of the import's peak, and
+    # held in memory until then, 10,000 papers' files were 25 MB of the import's peak, and
     # writing them took another pass on every core.
     tag = None if options.dry_run else f"import-{os.getpid()}-{os.urandom(4).hex()}"
     try:

@@ -27,9 +27,11 @@ start-up counts, as it does in Hugo's wall time), `--runs` times:
   rendered again (and written), every paper read from the cache.
 
 Each measurement records wall time and peak memory: the peak resident set size of the largest
-process (exact, from wait4), and the proportional set size of all the command's processes
-together (sampled from /proc every 20 ms, or less often for large processes, whose sampling
-costs more; a page shared by forked processes counts once in total, not once per process).
+process (exact, from wait4, in measured.py: started from the benchmark itself, a command
+reported at least the benchmark's own peak), and the proportional set size of all the
+command's processes together (sampled from /proc every 20 ms, or less often for large
+processes, whose sampling costs more; a page shared by forked processes counts once in total,
+not once per process).
 Peak memory is the larger of the two. The tables show medians,
 the second one CPU seconds (user and system, worker processes included): on a virtual machine
 whose disk is throttled, making tens of thousands of files can take many seconds of system
@@ -115,11 +117,11 @@ class Measurement:
 
 
 def _tree_pss_kb(root: int) -> int:
-    """Return the summed Pss of `root` and its descendants (0 once it has exited, or when a
-    process started or ended while they were read)."""
+    """Return the summed Pss of the descendants of `root` (measured.py, which started them: 0
+    once it has exited, or when a process started or ended while they were read)."""
     before = _tree(root)
     total = 0
-    for pid in before:
+    for pid in before[1:]:
         try:
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:  # exited meanwhile
@@ -175,14 +177,16 @@ def run_measured(
     env: dict[str, str] | None = None,
     program: Sequence[str] = PAPERSHELF,
 ) -> Measurement:
-    """Run `PROGRAM ARGS` (by default `python -m papershelf ARGS`) in a fresh process; return
-    its time and peak memory."""
+    """Run `PROGRAM ARGS` (by default `python -m papershelf ARGS`) in a fresh process, started
+    by measured.py (see there: not by this process, whose own peak it would report); return its
+    time and peak memory."""
     log = cwd / "bench-command.log"
+    report = cwd / "bench-measured.json"
     command = [*program, *args]
+    launcher = [sys.executable, str(HERE / "measured.py"), str(report), *command]
     with log.open("wb") as output:
-        start = time.perf_counter()
         process = subprocess.Popen(
-            command,
+            launcher,
             cwd=cwd,
             env=env,
             stdout=output,
@@ -204,22 +208,21 @@ def run_measured(
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        # wait4 reports the child's own peak (and its children's, as a maximum, not a sum).
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
+        launched = process.wait()
         done.set()
         sampler.join()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{log.read_text()}")
+    measured = json.loads(report.read_text(encoding="utf-8")) if launched == 0 else {}
+    report.unlink(missing_ok=True)
+    if measured.get("exit") != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({measured}):\n{log.read_text()}")
     kb_per_mb = 1024  # Linux reports ru_maxrss in KiB
-    # wait4's usage covers the process and the workers it waited for.
+    # wait4's usage covers the process and the workers it waited for (the largest of them).
     return Measurement(
-        seconds,
-        usage.ru_maxrss / kb_per_mb,
+        measured["seconds"],
+        measured["max_rss_kb"] / kb_per_mb,
         peak_kb / kb_per_mb,
-        usage.ru_utime,
-        usage.ru_stime,
+        measured["user_s"],
+        measured["system_s"],
     )
 
 
@@ -326,8 +329,10 @@ def serve_rebuilds(work: Path, templates: Path, runs: int) -> list[tuple[Measure
     """Time `runs` rebuilds after an edit in one serving process (see serve_edits.py): until
     the pages are live, and until the search index is too."""
     driver = [sys.executable, str(HERE / "serve_edits.py"), str(work), str(templates), str(runs)]
-    process = subprocess.run(driver, capture_output=True, text=True, check=False)
-    if process.returncode != 0:
+    # Started by measured.py, as the other commands are, so that its peak is its own.
+    measured = [sys.executable, str(HERE / "measured.py"), str(work / "bench-serve.json")]
+    process = subprocess.run([*measured, *driver], capture_output=True, text=True, check=False)
+    if process.returncode != 0 or '"exit": 0' not in (work / "bench-serve.json").read_text():
         raise SystemExit(f"serve_edits.py failed:\n{process.stdout}{process.stderr}")
     report = json.loads(process.stdout)
     # The process's peak covers its first build as well: a bound on each rebuild's.
