@@ -14,6 +14,7 @@ the parent needs to know (`adopt` takes them back), and nothing else is shared.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import hashlib
@@ -22,7 +23,16 @@ import operator
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping, Sequence
+from array import array
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -53,20 +63,54 @@ class RecordedFiles(Mapping[str, FileRecord]):
     tuple of four values per file held all along. A build that forks renders in processes that
     touch what they look up; 30,000 tuples of a 10,000-paper site, touched that way, were
     copied into each process (a template edit's build peaked 34 MB higher than without them).
+
+    Paths are one string too, each followed by NUL. A file's row is found by bisecting the
+    sorted hashes of the paths, an array, and comparing the path where it is in that string: no
+    object of the record is touched. A dict from path to row held 2.7 MB more at 10k, and its
+    rows' ints were touched, so copied, by each rendering process (a template edit's build:
+    154 MB against 149). The index is made when first needed (hashes are those of the process
+    and of the processes it forks): a build that makes every record at once (`as_dict`) needs
+    none.
     """
 
-    __slots__ = ("_digests", "_inputs", "_mtimes", "_rows", "_sizes")
+    __slots__ = ("_digests", "_hashes", "_inputs", "_joined", "_mtimes", "_rows", "_sizes")
 
     def __init__(
         self,
-        rows: dict[str, int],
+        joined: str,
         digests: FixedWidth,
         sizes: Sequence[int],
         mtimes: Sequence[int],
         inputs: FixedWidth,
     ) -> None:
-        self._rows = rows  # path -> row of the columns
+        """`joined`: the paths, each followed by NUL."""
+        self._joined = joined
         self._digests, self._sizes, self._mtimes, self._inputs = digests, sizes, mtimes, inputs
+        self._hashes: array | None = None  # the paths' hashes in ascending order
+        self._rows: array | None = None  # for each of those, its row and where its path starts
+
+    def _index(self) -> tuple[array, array]:
+        if self._hashes is None or self._rows is None:
+            paths = self._joined.split("\0")[:-1]
+            starts = itertools.accumulate((len(path) + 1 for path in paths), initial=0)
+            hashed = sorted(zip(map(hash, paths), itertools.count(), starts))
+            self._hashes = array("q", map(operator.itemgetter(0), hashed))
+            self._rows = array("q", itertools.chain.from_iterable(row[1:] for row in hashed))
+        return self._hashes, self._rows
+
+    def _row(self, path: object) -> int | None:
+        if not isinstance(path, str):
+            return None
+        hashes, rows = self._index()
+        wanted = hash(path)
+        at = bisect.bisect_left(hashes, wanted)
+        joined = self._joined
+        while at < len(hashes) and hashes[at] == wanted:
+            row, start = rows[2 * at], rows[2 * at + 1]
+            if joined.startswith(path, start) and joined[start + len(path)] == "\0":
+                return row
+            at += 1
+        return None
 
     def _record(self, row: int) -> FileRecord:
         return FileRecord(
@@ -74,35 +118,59 @@ class RecordedFiles(Mapping[str, FileRecord]):
         )
 
     def get(self, path: str, default: FileRecord | None = None) -> FileRecord | None:
-        row = self._rows.get(path)
+        row = self._row(path)
         return default if row is None else self._record(row)
 
     def __getitem__(self, path: str) -> FileRecord:
-        return self._record(self._rows[path])
+        row = self._row(path)
+        if row is None:
+            raise KeyError(path)
+        return self._record(row)
 
     def __contains__(self, path: object) -> bool:
-        return path in self._rows
+        return self._row(path) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
+        return iter(self._joined.split("\0")[:-1])
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._sizes)
 
-    def keys(self) -> KeysView[str]:
-        return self._rows.keys()  # a dict's: set operations in C
+    def items(self) -> ItemsView[str, FileRecord]:
+        return _RecordedItems(self)
+
+    def values(self) -> ValuesView[FileRecord]:
+        return _RecordedValues(self)
+
+    def _records(self) -> Iterator[FileRecord]:
+        return map(self._record, range(len(self._sizes)))  # row by row, not path by path
 
     def as_dict(self) -> dict[str, FileRecord]:
         """Return every record at once, for a build that keeps most files as they are: made
         one at a time as it asks for them, they were held twice, as records and in columns."""
+        count = len(self._sizes)
         rows = zip(
-            self._digests.all(len(self._rows)),
+            self._digests.all(count),
             self._sizes,
             self._mtimes,
-            self._inputs.all(len(self._rows)),
+            self._inputs.all(count),
             strict=True,
         )
-        return dict(zip(self._rows, map(FileRecord._make, rows), strict=True))
+        return dict(zip(self, map(FileRecord._make, rows), strict=True))
+
+
+class _RecordedItems(ItemsView[str, FileRecord]):
+    _mapping: RecordedFiles
+
+    def __iter__(self) -> Iterator[tuple[str, FileRecord]]:
+        return zip(self._mapping, self._mapping._records(), strict=True)
+
+
+class _RecordedValues(ValuesView[FileRecord]):
+    _mapping: RecordedFiles
+
+    def __iter__(self) -> Iterator[FileRecord]:
+        return self._mapping._records()
 
 
 class FixedWidth:

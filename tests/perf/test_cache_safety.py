@@ -824,7 +824,15 @@ def test_the_record_of_a_build_reads_back_as_it_was_written(tmp_path: Path) -> N
     assert recorded.keys() == files.keys()
     assert [recorded.get(path) for path in files] == list(files.values())
     assert recorded.get("missing.html") is None and "missing.html" not in recorded
+    assert recorded.get("index.htm") is None and "feed.xml\0robots.txt" not in recorded
+    many = {f"papers/p{n}/index.html": FileRecord(f"{n:032x}", n, n, "") for n in range(3000)}
+    cache.remember_site(tmp_path / "many", SiteRecord("i", Manifest(many, {}), {}, "s"))
+    cache.save()
+    looked_up = BuildCache(tmp_path / CACHE_DIR).site(tmp_path / "many")
+    assert looked_up is not None
+    assert [looked_up.manifest.files[path] for path in many] == list(many.values())
     assert recorded.as_dict() == files and list(recorded.as_dict()) == list(files)
+    assert list(recorded.values()) == list(files.values())
     with pytest.raises(KeyError):
         recorded["missing.html"]
     # Written again from what was read back: the same record.
@@ -836,6 +844,8 @@ def test_the_record_of_a_build_reads_back_as_it_was_written(tmp_path: Path) -> N
         _decode_site((inputs, (paths, (digests[:-1], width), sizes, mtimes, made_from), *rest))
     with pytest.raises(ValueError):  # one size short
         _decode_site((inputs, (paths, (digests, width), sizes[:-1], mtimes, made_from), *rest))
+    with pytest.raises(ValueError):  # the last path cut short
+        _decode_site((inputs, (paths[:-1], (digests, width), sizes, mtimes, made_from), *rest))
 
 
 @pytest.mark.parametrize(
