@@ -611,16 +611,14 @@ class _Shards:
         part: after every paper file changed (a `fmt`, a checkout), none of a build's papers is
         stored, and unpickling every part to find that out held 32 MB of old papers (10k)."""
         shard = self._shard(index)
-        parts = self.raw.get(index)
-        if parts:
-            untouched = [part for part in parts if keys.isdisjoint(part[0])]
-            if untouched:
-                self.raw[index] = untouched
-            else:
-                del self.raw[index]
-            for part_keys, data in parts:
-                if not keys.isdisjoint(part_keys):
-                    self._unpack(shard, index, part_keys, data)
+        wanted: list[tuple[list[str], Part]] = []
+        untouched: list[tuple[list[str], Part]] = []
+        for part in self.raw.pop(index, ()):
+            (untouched if keys.isdisjoint(part[0]) else wanted).append(part)
+        if untouched:
+            self.raw[index] = untouched
+        for part_keys, data in wanted:
+            self._unpack(shard, index, part_keys, data)
         return shard
 
     def _looked_up(self, index: int, key: str) -> Any:
