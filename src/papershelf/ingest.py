@@ -14,7 +14,7 @@ import gc
 import hashlib
 import itertools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from papershelf.sources.common import dedupe_links
 from papershelf.taxonomy import load_taxonomy
 from papershelf.text import make_slug
 from papershelf.validate import paper_from_document
-from papershelf.workers import Streamed, cpu_count, map_shards
+from papershelf.workers import cpu_count, map_claimed
 
 
 @dataclass(frozen=True)
@@ -393,23 +393,28 @@ def _run_tasks(
     count = min(cpu_count(), len(tasks) // MIN_ENTRIES_PER_PROCESS)
     if count < 2:
         return [_run_one(task, taxonomy, on_task, tag) for task in tasks]
-    shards = [list(range(start, len(tasks), count)) for start in range(count)]
     compile_rules(taxonomy)
+    importing = os.getpid()
 
-    def work(shard: Sequence[int]) -> Streamed:
+    def work(claimed: Iterator[int]) -> Iterator[list[tuple[int, _Result]]]:
         # Progress is shown by this process only; the others' is counted when they are done.
-        report = on_task if shard is shards[0] else lambda: None
-        # Sent a few hundred at a time: pickled all at once at the end, a process's results
-        # took 19 MB more of its memory (the peak of a 10,000-paper import).
-        batches = (shard[start : start + SENT_EVERY] for start in range(0, len(shard), SENT_EVERY))
-        return Streamed(
-            [_run_one(tasks[index], taxonomy, report, tag) for index in batch] for batch in batches
-        )
+        report = on_task if os.getpid() == importing else lambda: None
+        done: list[tuple[int, _Result]] = []
+        for index in claimed:
+            done.append((index, _run_one(tasks[index], taxonomy, report, tag)))
+            # Sent a few hundred at a time: pickled all at once at the end, a process's results
+            # took 19 MB more of its memory (the peak of a 10,000-paper import).
+            if len(done) == SENT_EVERY:
+                yield done
+                done = []
+        yield done
 
+    # Claimed a few at a time, not dealt out in advance: a forked process plans more slowly
+    # (it copies the pages it writes to, and pickles what it sends), and with equal shares this
+    # one waited 0.65 s of a 10,000-paper import for it.
     results: list[_Result | None] = [None] * len(tasks)
-    for number, (shard, parts) in enumerate(zip(shards, map_shards(shards, work), strict=True)):
-        done = itertools.chain.from_iterable(parts)
-        for index, result in zip(shard, done, strict=True):
+    for number, done in enumerate(map_claimed(len(tasks), count, work)):
+        for index, result in done:
             results[index] = result
             if number:
                 on_task()

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import os
 import stat
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,6 +106,33 @@ def test_an_import_that_fails_midway_leaves_every_file_as_it_was(
         run_import(options)
     assert snapshot(content) == before
     assert not [path for path in content.rglob("*") if path.name.endswith(".tmp")]
+
+
+def test_a_slower_process_plans_fewer_papers(tmp_path: Path, repo_root: Path, monkeypatch):
+    """Papers are claimed a few at a time, not dealt out in advance: an import does not wait
+    for a process whose core is busier (each forked process plans more slowly than the first)."""
+    monkeypatch.setattr(ingest, "cpu_count", lambda: 2)
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "themes.yaml").write_bytes((repo_root / "content" / "themes.yaml").read_bytes())
+    (tmp_path / "listing.txt").write_text(synthetic_listing(700), encoding="utf-8")
+    run_task, importing, log = ingest._run_task, os.getpid(), tmp_path / "planned-by"
+
+    def slower_when_forked(task, taxonomy, tag):
+        if os.getpid() != importing:
+            time.sleep(0.004)
+        with log.open("a", encoding="utf-8") as planned_by:
+            planned_by.write(f"{os.getpid() == importing}\n")
+        return run_task(task, taxonomy, tag)
+
+    monkeypatch.setattr(ingest, "_run_task", slower_when_forked)
+    options = ImportOptions((tmp_path / "listing.txt",), content, scraped_on=dt.date(2026, 1, 5))
+    report = run_import(options)
+    assert report.count("added") == 700
+    planners = log.read_text(encoding="utf-8").split()
+    assert len(planners) == 700
+    # Dealt out in advance, each process planned 350.
+    assert planners.count("False") < 250 < planners.count("True")
 
 
 def test_atomic_write_gives_a_new_file_the_usual_permissions(tmp_path: Path):
