@@ -274,13 +274,20 @@ def _compile(taxonomy: Taxonomy) -> _Compiled:
     return _Compiled(rules, unanchored, automaton)
 
 
-def _compile_rule(kind: str, target: str, rule: Rule) -> _CompiledRule:
+def rule_flags(pattern: str) -> re.RegexFlag:
+    """Return the flags a rule's pattern is compiled with to match lowercased text as IGNORECASE
+    would match the text itself (so that its check when themes.yaml is read compiles it once)."""
     # Text is lowercased once per paper, so an all-lowercase pattern can skip IGNORECASE, which
     # disables the regex engine's fast literal scan. Escapes such as \W keep their meaning.
-    has_upper = any(ch != ch.lower() for ch in re.sub(r"\\.", "", rule.pattern))
-    regex = re.compile(rule.pattern, re.IGNORECASE if has_upper else 0)
+    has_upper = any(ch != ch.lower() for ch in re.sub(r"\\.", "", pattern))
+    return re.IGNORECASE if has_upper else re.NOFLAG
+
+
+def _compile_rule(kind: str, target: str, rule: Rule) -> _CompiledRule:
+    flags = rule_flags(rule.pattern)
+    regex = re.compile(rule.pattern, flags)
     starts = None
-    if not has_upper:  # IGNORECASE also folds letters lowercasing does not (the long s)
+    if not flags:  # IGNORECASE also folds letters lowercasing does not (the long s)
         try:
             starts = _starts(sre_parser.parse(rule.pattern))
         except Exception:  # the private parser changed: search every text in full

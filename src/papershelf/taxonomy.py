@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from papershelf.catalog import Remember
+from papershelf.classify import rule_flags
 from papershelf.content import display_path
 from papershelf.errors import Problem
 from papershelf.load import YamlDocument, decode_text, load_yaml, parse_yaml
@@ -239,7 +240,8 @@ def _rule(at: tuple, item: Any, error) -> Rule | None:
             ok = False
     pattern = item["pattern"]
     try:
-        compiled = re.compile(pattern, re.IGNORECASE)
+        # A pattern's syntax and whether it matches empty text do not depend on its flags.
+        compiled = re.compile(pattern, rule_flags(pattern))
     except re.error as exc:
         error((*at, "pattern"), f"invalid regular expression {pattern!r}: {exc}")
         return None
