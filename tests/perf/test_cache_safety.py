@@ -25,6 +25,8 @@ from papershelf.cache import (
     _library_version,
     _shard_of,
     _Shards,
+    cache_beside,
+    cache_dir_for,
     decode_paper,
     digest_text,
     encode_paper,
@@ -724,6 +726,48 @@ def test_papers_parsed_on_two_processes_are_saved_as_they_exported_them(
 
     monkeypatch.setattr(content, "_parse_raw", not_parsed)
     assert read() == (papers, problems)
+
+
+@pytest.mark.skipif(not can_fork(), reason="papers are parsed on other processes by forking")
+def test_a_build_reads_papers_without_provenance_and_the_cache_keeps_it_for_import(
+    synthetic_content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build renders no paper's provenance, so the papers it reads, parsed by any process or
+    read back from the cache, are made without it (its fingerprints are 7 MB of a 10,000-paper
+    build). The cache stores each paper as parsed: an import reads it back whole."""
+    from papershelf import content as content_module
+    from papershelf.content import load_papers
+
+    content = tmp_path / "content"
+    shutil.copytree(synthetic_content, content)
+    parsed = {}
+    for path in sorted((content / "papers").glob("*.yaml")):
+        paper = load_paper(path)[0]
+        assert paper is not None and paper.provenance is not None
+        parsed[paper.slug] = paper
+
+    def as_built(paper):
+        return dataclasses.replace(paper, provenance=None, path=Path(paper.path).name)
+
+    for _ in range(2):  # parsed, on two processes; then read back from the cache
+        cache = BuildCache(cache_dir_for(content))
+        cache.start_build()
+        cache.begin("inputs")
+        papers, problems = load_papers(content, cache, processes=2)
+        cache.save()
+        assert not problems
+        assert [paper.slug for paper in papers if paper.provenance] == []
+        built = {paper.slug: as_built(paper) for paper in papers}
+        assert built == {slug: as_built(paper) for slug, paper in parsed.items()}
+
+    def not_parsed(raw: bytes, shown: str) -> tuple:
+        raise AssertionError(f"{shown} parsed again")
+
+    monkeypatch.setattr(content_module, "_parse_raw", not_parsed)
+    papers, _ = load_papers(content, cache_beside(content))
+    assert {paper.slug: paper.provenance for paper in papers} == {
+        slug: paper.provenance for slug, paper in parsed.items()
+    }
 
 
 def test_files_written_just_before_a_build_are_found_in_the_cache_by_the_next(
