@@ -254,21 +254,27 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from papershelf.ingest import ImportOptions, run_import
+    from papershelf.workers import collector_paused
 
-    report = run_import(
-        ImportOptions(
-            sources=tuple(args.sources),
-            content_dir=args.content,
-            scraped_on=args.scraped_on,
-            format=args.format,
-            dry_run=args.dry_run,
-        ),
-        _progress(args),
-    )
-    _print_problems(report.warnings)
-    if not args.quiet:
-        for line in report.summary_lines(explain=args.explain):
-            print(line)
+    # Paused until the process ends with the import (see _cmd_build): once run_import returned,
+    # the collector ran again over every object it made, twice (0.3 s of a 10,000-paper import).
+    with collector_paused():
+        report = run_import(
+            ImportOptions(
+                sources=tuple(args.sources),
+                content_dir=args.content,
+                scraped_on=args.scraped_on,
+                format=args.format,
+                dry_run=args.dry_run,
+            ),
+            _progress(args),
+        )
+        _print_problems(report.warnings)
+        if not args.quiet:
+            for line in report.summary_lines(explain=args.explain):
+                print(line)
+        if args.exit_at_once:
+            exit_now(EXIT_OK)
     return EXIT_OK
 
 
@@ -281,8 +287,9 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from papershelf.build import BuildOptions, build_site, collector_paused
+    from papershelf.build import BuildOptions, build_site
     from papershelf.cache import BuildCache, cache_dir_for
+    from papershelf.workers import collector_paused
 
     options = BuildOptions(
         content_dir=args.content,
@@ -404,20 +411,27 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from papershelf.check import check_content
+    from papershelf.workers import collector_paused
 
-    result = check_content(
-        args.content,
-        args.templates,
-        today=dt.datetime.now(dt.UTC).date(),
-        strict=args.strict,
-        out_dir=args.out,
-        base_url=args.base_url,
-        cache=args.cache,
-    )
-    for problem in result.problems:
-        print(problem.format_github() if args.format == "github" else problem.format_text())
-    print(result.summary(), file=sys.stderr if args.format == "github" else sys.stdout)
-    return EXIT_PROBLEMS if result.errors else EXIT_OK
+    # As for a build (see _cmd_build): the collector took 0.23 s of a 1.5 s check at 10,000
+    # papers, in 750 collections.
+    with collector_paused():
+        result = check_content(
+            args.content,
+            args.templates,
+            today=dt.datetime.now(dt.UTC).date(),
+            strict=args.strict,
+            out_dir=args.out,
+            base_url=args.base_url,
+            cache=args.cache,
+        )
+        for problem in result.problems:
+            print(problem.format_github() if args.format == "github" else problem.format_text())
+        print(result.summary(), file=sys.stderr if args.format == "github" else sys.stdout)
+        code = EXIT_PROBLEMS if result.errors else EXIT_OK
+        if args.exit_at_once:
+            exit_now(code)
+    return code
 
 
 _COMMANDS = {

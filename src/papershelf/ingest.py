@@ -10,7 +10,6 @@ the whole import is valid.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import itertools
 import os
@@ -35,7 +34,7 @@ from papershelf.sources.common import dedupe_links
 from papershelf.taxonomy import load_taxonomy
 from papershelf.text import make_slug
 from papershelf.validate import paper_from_document
-from papershelf.workers import cpu_count, map_claimed
+from papershelf.workers import collector_paused, cpu_count, map_claimed
 
 
 @dataclass(frozen=True)
@@ -121,13 +120,10 @@ def run_import(options: ImportOptions, progress: Progress | None = None) -> Impo
     # An import makes millions of objects and leaves few cycles: the cyclic collector, run every
     # 700 allocations, scanned the growing heap again and again (a tenth of the import's time).
     # Reference counting still frees everything that is not in a cycle.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        return _run_import(options, progress)
+        with collector_paused():
+            return _run_import(options, progress)
     finally:
-        if collecting:
-            gc.enable()
         progress.close()
 
 

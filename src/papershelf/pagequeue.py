@@ -267,7 +267,7 @@ class PageQueue:
                 found = []
                 if worker and writer is not None:
                     writer.pending.clear()
-                # The build runs with the collector off (build.collector_paused), and rendering
+                # The build runs with the collector off (workers.collector_paused), and rendering
                 # leaves cycles behind (pylatexenc makes a class per call): about 5% of a
                 # 10,000-paper cold build's peak memory. A young collection takes a few ms.
                 gc.collect(1)

@@ -8,6 +8,7 @@ one shard, everything runs here.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import os
@@ -19,6 +20,24 @@ from typing import Any, NamedTuple, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the block runs.
+
+    A build or an import makes millions of objects that live until it ends, and next to no
+    reference cycles (reference counting frees the rest at once): the collector would scan the
+    same objects over and over, a fifth of a 10,000-paper build's time. It runs as before once
+    the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def cpu_count() -> int:
