@@ -53,9 +53,16 @@ class Classification:
 
 
 def classify(
-    taxonomy: Taxonomy, *, title: str, abstract: str, links: Sequence[Link] = ()
+    taxonomy: Taxonomy,
+    *,
+    title: str,
+    abstract: str,
+    links: Sequence[Link] = (),
+    evidence: bool = True,
 ) -> Classification:
-    """Score every theme and tag against a paper and decide its theme, or decide on none."""
+    """Score every theme and tag against a paper and decide its theme, or decide on none.
+    Without `evidence`, the classification has none: it is a fifth of the work, and only an
+    explanation shows it."""
     compiled = _compiled(taxonomy)
     texts = (_matchable(title), _matchable(abstract), "\n".join(link.url for link in links))
     found: list[tuple[int, int, str]] = []  # (rule, field, matched text)
@@ -68,12 +75,13 @@ def classify(
                 matched = rule.find(text, lowered, places.get(index))
                 if matched is not None:
                     found.append((index, field_index, matched))
-    evidence: list[Evidence] = []
+    shown: list[Evidence] = []
     totals: dict[tuple[str, str], float] = {}
     for index, field_index, matched in sorted(found):  # in rule order, as themes.yaml lists them
         rule, field = compiled.rules[index], _FIELDS[field_index]
         weight = rule.weight * (taxonomy.title_weight if field == "title" else 1.0)
-        evidence.append(Evidence(rule.kind, rule.target, rule.pattern, field, matched, weight))
+        if evidence:
+            shown.append(Evidence(rule.kind, rule.target, rule.pattern, field, matched, weight))
         key = (rule.kind, rule.target)
         totals[key] = round(totals.get(key, 0.0) + weight, 6)
     scores = tuple((t.id, totals.get((THEME, t.id), 0.0)) for t in taxonomy.themes)
@@ -81,7 +89,7 @@ def classify(
     tags = tuple(
         t.id for t in taxonomy.tags if totals.get((TAG, t.id), 0.0) >= taxonomy.min_tag_score
     )
-    return Classification(theme, tags, scores, tuple(evidence), verdict)
+    return Classification(theme, tags, scores, tuple(shown), verdict)
 
 
 def compile_rules(taxonomy: Taxonomy) -> None:

@@ -266,6 +266,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 scraped_on=args.scraped_on,
                 format=args.format,
                 dry_run=args.dry_run,
+                explain=args.explain,
             ),
             _progress(args),
         )

@@ -44,6 +44,9 @@ class ImportOptions:
     scraped_on: dt.date | None = None
     format: str | None = None
     dry_run: bool = False
+    # Keep the evidence of each paper's classification in the report, for `--explain` to
+    # print; without it the report has each verdict and score, made a fifth faster.
+    explain: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,8 @@ def _run_import(options: ImportOptions, progress: Progress) -> ImportReport:
     # writing them took another pass on every core.
     tag = None if options.dry_run else f"import-{os.getpid()}-{os.urandom(4).hex()}"
     try:
-        plan = _plan(candidates, existing, taxonomy, options.content_dir, progress.advance, tag)
+        planning = _Planning(taxonomy, tag, evidence=options.explain)
+        plan = _plan(candidates, existing, planning, options.content_dir, progress.advance)
         if plan.errors:
             raise ProblemsError(plan.errors)
         if tag is not None:
@@ -299,6 +303,15 @@ class _Task:
 
 
 @dataclass(frozen=True)
+class _Planning:
+    """What planning each task takes besides the task itself."""
+
+    taxonomy: Taxonomy
+    tag: str | None  # what files to write are staged with (see `atomic.stage_text`); None: none
+    evidence: bool  # keep the evidence of each classification (see `ImportOptions.explain`)
+
+
+@dataclass(frozen=True)
 class _Result:
     """What planning one task found: its outcome and file, or its errors."""
 
@@ -311,16 +324,15 @@ class _Result:
 def _plan(
     candidates: Sequence[_Candidate],
     existing: Sequence[Paper],
-    taxonomy: Taxonomy,
+    planning: _Planning,
     content_dir: Path,
     on_entry: Callable[[], None] = lambda: None,
-    tag: str | None = None,
 ) -> _Plan:
     """Match candidates to files here, then classify, merge and dump them on every core, each
-    file to write staged with `tag` (see `atomic.stage_text`; None: a dry run, nothing staged)."""
+    file to write staged (unless a dry run)."""
     plan = _Plan()
     tasks = _match(candidates, existing, content_dir, plan.merged, on_entry)
-    for result in _run_tasks(tasks, taxonomy, on_entry, tag):
+    for result in _run_tasks(tasks, planning, on_entry):
         plan.errors.extend(result.errors)
         if result.outcome is None:
             continue
@@ -383,13 +395,13 @@ def _shown_prefix(shown_dir: str) -> str | None:
 
 
 def _run_tasks(
-    tasks: Sequence[_Task], taxonomy: Taxonomy, on_task: Callable[[], None], tag: str | None
+    tasks: Sequence[_Task], planning: _Planning, on_task: Callable[[], None]
 ) -> list[_Result]:
     """Return `_run_task` of every task, in order, run on every core."""
     count = min(cpu_count(), len(tasks) // MIN_ENTRIES_PER_PROCESS)
     if count < 2:
-        return [_run_one(task, taxonomy, on_task, tag) for task in tasks]
-    compile_rules(taxonomy)
+        return [_run_one(task, planning, on_task) for task in tasks]
+    compile_rules(planning.taxonomy)
     importing = os.getpid()
 
     def work(claimed: Iterator[int]) -> Iterator[list[tuple[int, _Result]]]:
@@ -397,7 +409,7 @@ def _run_tasks(
         report = on_task if os.getpid() == importing else lambda: None
         done: list[tuple[int, _Result]] = []
         for index in claimed:
-            done.append((index, _run_one(tasks[index], taxonomy, report, tag)))
+            done.append((index, _run_one(tasks[index], planning, report)))
             # Sent a few hundred at a time: pickled all at once at the end, a process's results
             # took 19 MB more of its memory (the peak of a 10,000-paper import).
             if len(done) == SENT_EVERY:
@@ -417,21 +429,19 @@ def _run_tasks(
     return [result for result in results if result is not None]
 
 
-def _run_one(
-    task: _Task, taxonomy: Taxonomy, on_task: Callable[[], None], tag: str | None
-) -> _Result:
-    result = _run_task(task, taxonomy, tag)
+def _run_one(task: _Task, planning: _Planning, on_task: Callable[[], None]) -> _Result:
+    result = _run_task(task, planning)
     on_task()
     return result
 
 
-def _run_task(task: _Task, taxonomy: Taxonomy, tag: str | None) -> _Result:
-    """Classify a candidate, merge it into its paper, and stage the paper's file with `tag` if
-    it changed."""
+def _run_task(task: _Task, planning: _Planning) -> _Result:
+    """Classify a candidate, merge it into its paper, and stage the paper's file if it
+    changed."""
     entry, scrape = task.candidate.entry, task.candidate.scrape
     if task.current is not None:
         entry = _fill_unshown(entry, task.current)
-    scraped, classification = _scraped_values(entry, taxonomy)
+    scraped, classification = _scraped_values(entry, planning.taxonomy, planning.evidence)
     shown = task.shown or display_path(task.path)
     current = task.current
     if current is None:
@@ -459,9 +469,9 @@ def _run_task(task: _Task, taxonomy: Taxonomy, tag: str | None) -> _Result:
         if text is None:
             warnings.append(comment_not_kept(shown, line, "not updated", Severity.WARNING))
             action = "unchanged"
-        elif tag is not None:
+        elif planning.tag is not None:
             old = None if old_bytes is None else hashlib.blake2b(old_bytes).digest()
-            write = (task.path, stage_text(task.path, text, tag), old)
+            write = (task.path, stage_text(task.path, text, planning.tag), old)
     if paper.theme is None:
         warnings.append(
             Problem(
@@ -491,11 +501,12 @@ def _paper_keys(paper: Paper) -> Iterable[str]:
 
 
 def _scraped_values(
-    entry: ScrapedEntry, taxonomy: Taxonomy
+    entry: ScrapedEntry, taxonomy: Taxonomy, evidence: bool
 ) -> tuple[dict[str, Any], Classification]:
-    """Return the values import would write for an entry, and how its theme was chosen."""
+    """Return the values import would write for an entry, and how its theme was chosen (with
+    the evidence, if `evidence`)."""
     classification = classify(
-        taxonomy, title=entry.title, abstract=entry.abstract, links=entry.links
+        taxonomy, title=entry.title, abstract=entry.abstract, links=entry.links, evidence=evidence
     )
     draft = Paper(
         slug="draft",

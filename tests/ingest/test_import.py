@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
+from papershelf.ingest import ImportOptions, run_import
 from tests.ingest.conftest import hf_text, run_cli, snapshot
 
 SEED = "hf-daily-papers-multilingual.txt"
@@ -231,6 +233,37 @@ def test_dry_run_writes_nothing(workspace: Path):
     assert "would import 2 entries" in result.stdout
     assert "2 added" in result.stdout
     assert snapshot(workspace) == before
+
+
+def test_explain_shows_the_rules_that_chose_each_theme(workspace: Path):
+    (workspace / "s.txt").write_text(hf_text([SPEECH, DATA]), encoding="utf-8")
+    explained = import_(workspace, "s.txt", extra=("--dry-run", "--explain"))
+    assert explained.returncode == 0, explained.stderr
+    lines = explained.stdout.splitlines()
+    assert "      theme: speech" in lines and "      theme: pretraining-data" in lines
+    # Each theme and tag with what matched, in which field, and the rule.
+    evidence = [line for line in lines if "(rule: " in line]
+    assert any('title: "Speech"' in line for line in evidence), explained.stdout
+    assert any('abstract: "pretraining data"' in line for line in evidence), explained.stdout
+    # Without --explain the same verdicts, and no evidence (not worked out at all).
+    plain = import_(workspace, "s.txt", extra=("--dry-run",))
+    assert "(rule: " not in plain.stdout
+    plain_lines = plain.stdout.splitlines()
+    assert [line for line in lines if line in plain_lines] == plain_lines
+
+
+def test_the_evidence_is_worked_out_only_for_an_explanation(workspace: Path):
+    (workspace / "s.txt").write_text(hf_text([SPEECH, DATA]), encoding="utf-8")
+    options = ImportOptions((workspace / "s.txt",), workspace / "content", dry_run=True)
+    plain, explained = run_import(options), run_import(replace(options, explain=True))
+    assert [o.classification.evidence for o in plain.outcomes] == [(), ()]
+    assert all(o.classification.evidence for o in explained.outcomes)
+    decided = [
+        [(o.theme, o.classification.tags, o.classification.scores) for o in report.outcomes]
+        for report in (plain, explained)
+    ]
+    assert decided[0] == decided[1]
+    assert [o.theme for o in plain.outcomes] == ["speech", "pretraining-data"]
 
 
 def test_different_papers_whose_slugs_clash_get_distinct_stable_files(workspace: Path):

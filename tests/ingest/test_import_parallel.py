@@ -37,7 +37,10 @@ def _import_twice(root: Path, repo_root: Path, monkeypatch, cores: int) -> list:
     seen = []
     for name in ("first.txt", "newer.txt"):
         options = ImportOptions(
-            sources=(Path(name),), content_dir=Path("content"), scraped_on=dt.date(2026, 1, 5)
+            sources=(Path(name),),
+            content_dir=Path("content"),
+            scraped_on=dt.date(2026, 1, 5),
+            explain=True,  # the evidence, which processes send too, is compared
         )
         report = run_import(options)
         seen.append(report.summary_lines(explain=True))
@@ -94,11 +97,11 @@ def test_an_import_that_fails_midway_leaves_every_file_as_it_was(
     (tmp_path / "newer.txt").write_text(newer, encoding="utf-8")
     run_task, seen = ingest._run_task, [0]
 
-    def failing(task, taxonomy, tag):
+    def failing(task, planning):
         seen[0] += 1
         if seen[0] == 330:  # late in each process's share, on two cores
             raise RuntimeError("the disk caught fire")
-        return run_task(task, taxonomy, tag)
+        return run_task(task, planning)
 
     monkeypatch.setattr(ingest, "_run_task", failing)
     options = replace(options, sources=(tmp_path / "newer.txt",))
@@ -118,12 +121,12 @@ def test_a_slower_process_plans_fewer_papers(tmp_path: Path, repo_root: Path, mo
     (tmp_path / "listing.txt").write_text(synthetic_listing(700), encoding="utf-8")
     run_task, importing, log = ingest._run_task, os.getpid(), tmp_path / "planned-by"
 
-    def slower_when_forked(task, taxonomy, tag):
+    def slower_when_forked(task, planning):
         if os.getpid() != importing:
             time.sleep(0.004)
         with log.open("a", encoding="utf-8") as planned_by:
             planned_by.write(f"{os.getpid() == importing}\n")
-        return run_task(task, taxonomy, tag)
+        return run_task(task, planning)
 
     monkeypatch.setattr(ingest, "_run_task", slower_when_forked)
     options = ImportOptions((tmp_path / "listing.txt",), content, scraped_on=dt.date(2026, 1, 5))
