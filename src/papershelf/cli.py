@@ -20,10 +20,18 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _date(value: str) -> dt.date:
+    """A day that has come (the day a page was saved, a paper's publication): a later one is a
+    typo, which `check` would flag in every paper it reached."""
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+    # The later of the local and the UTC day: east of UTC, today's page is saved before UTC's
+    # day turns.
+    today = max(dt.datetime.now(dt.UTC).astimezone().date(), dt.datetime.now(dt.UTC).date())
+    if day > today:
+        raise argparse.ArgumentTypeError(f"{value} is after today ({today.isoformat()})")
+    return day
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -374,7 +382,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
         NewPaper(
             title=args.title,
             content_dir=args.content,
-            # The one place papershelf reads the clock: a new entry is dated today by default.
+            # A new entry is dated today by default.
             today=dt.datetime.now(dt.UTC).date(),
             arxiv=args.arxiv,
             theme=args.theme,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import yaml
@@ -29,6 +30,15 @@ def test_new_writes_a_valid_file_with_the_suggested_theme(workspace: Path):
     assert data["links"] == [{"url": "https://arxiv.org/abs/2305.13516", "kind": "paper"}]
     fmt = run_cli("fmt", "--check", cwd=workspace)
     assert fmt.returncode == 0, "new writes the canonical form"
+
+
+def test_new_refuses_a_publication_date_after_today(workspace: Path):
+    today = max(dt.datetime.now(dt.UTC).astimezone().date(), dt.datetime.now(dt.UTC).date())
+    later = (today + dt.timedelta(days=2)).isoformat()
+    result = run_cli("new", "--title", "Some Paper", "--published", later, cwd=workspace)
+    assert result.returncode == 2
+    assert f"argument --published: {later} is after today ({today})" in result.stderr
+    assert not any((workspace / "content" / "papers").iterdir())
 
 
 def test_new_with_explicit_theme_and_tags(workspace: Path):

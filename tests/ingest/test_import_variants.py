@@ -3,6 +3,7 @@ stops with one line naming file and line."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import yaml
@@ -177,6 +178,24 @@ def test_scraped_on_before_the_listings_dates_is_refused(workspace: Path):
         "--scraped-on",
         "2025-06-01",
     )
+
+
+def test_scraped_on_after_today_is_refused_before_anything_is_read(workspace: Path):
+    # A year typed wrong would date every paper in the future, and give year-less dates that
+    # year: `check` would then flag each file the import wrote. Today is the later of the local
+    # and the UTC day, as the command line takes it.
+    today = max(dt.datetime.now(dt.UTC).astimezone().date(), dt.datetime.now(dt.UTC).date())
+    later = today + dt.timedelta(days=2)
+    before = snapshot(workspace / "content")
+    text = "Jan 5\n\n" + entry("A Paper", "  • 2 authors", "Nov 12, 2025")
+    result = import_text(workspace, text, "--scraped-on", later.isoformat())
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.splitlines()[-1] == (
+        f"papershelf import: error: argument --scraped-on: {later} is after today ({today})"
+    )
+    assert snapshot(workspace / "content") == before
+    saved_today = import_text(workspace, text, "--scraped-on", today.isoformat())
+    assert saved_today.returncode == 0, saved_today.stderr
 
 
 def test_search_query_in_a_copy_without_the_page_date_is_not_a_title(workspace: Path):
