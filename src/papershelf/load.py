@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,10 @@ def parse_yaml(text: str, display_path: str) -> tuple[YamlDocument | None, list[
     """Parse one YAML document; syntax errors and duplicate keys become problems with a line."""
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError:
+        # Its position is a byte offset from libyaml and a character offset from PyYAML's own
+        # reader, and it has no line: the character is looked for here.
+        return None, [_unprintable_problem(text, display_path)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (
@@ -103,6 +108,27 @@ def parse_yaml(text: str, display_path: str) -> tuple[YamlDocument | None, list[
         )
         return None, [Problem(where, f"invalid YAML value: {exc.problem}")]
     return YamlDocument(display_path, data, positions), problems
+
+
+# What a YAML document may not hold: the characters outside YAML 1.1's printable set, which
+# PyYAML's reader and libyaml refuse.
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _unprintable_problem(text: str, display_path: str) -> Problem:
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:  # refused for a reason of the reader's own: say it without a line
+        return Problem(Location(display_path), "invalid YAML: a character YAML does not allow")
+    offset = found.start()
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    code = ord(found.group())
+    kind = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+    return Problem(
+        Location(display_path, line, column),
+        f"invalid YAML: {kind} U+{code:04X} is not allowed",
+        hint="delete the character (a terminal's colour codes start with U+001B)",
+    )
 
 
 def load_yaml(path: Path, display_path: str) -> tuple[YamlDocument | None, list[Problem]]:

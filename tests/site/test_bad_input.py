@@ -167,3 +167,14 @@ def test_output_directory_that_is_not_a_site_is_never_replaced(project, capsys) 
         "notes: error: refusing to replace 'notes': it is not empty and is not a built site "
         "(it has no .nojekyll)"
     )
+
+
+def test_paper_with_a_raw_control_character_names_its_line_and_column(project, capsys) -> None:
+    # YAML refuses the character itself; its parsers say where only as an offset (of bytes,
+    # from libyaml), so the line and column are looked for.
+    edit(project / OMNI, "theme: speech", "theme: spé\x1b[31mech")
+    assert build_errors(project, capsys) == [
+        f"{OMNI}:5:11: error: invalid YAML: control character U+001B is not allowed",
+        "  hint: delete the character (a terminal's colour codes start with U+001B)",
+    ]
+
