@@ -11,7 +11,7 @@ from papershelf.errors import Location, Problem
 from papershelf.fastyaml import parse_block_yaml
 from papershelf.load import YamlDocument, decode_text, parse_yaml, read_text
 from papershelf.model import Paper
-from papershelf.validate import paper_from_document
+from papershelf.validate import controls_possible_in, paper_from_document
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -106,18 +106,20 @@ def load_paper(path: Path, shown: str | None = None) -> tuple[Paper | None, list
 
 def paper_from_text(text: str, shown: str) -> tuple[Paper | None, list[Problem]]:
     """Parse and validate a paper file's text."""
+    controls = controls_possible_in(text)
     fast = parse_block_yaml(text)
     if fast is not None:
         data, key_lines = fast
         positions = {(key,): (line, 1) for key, line in key_lines.items()}
-        paper, problems = paper_from_document(YamlDocument(shown, data, positions))
+        document = YamlDocument(shown, data, positions)
+        paper, problems = paper_from_document(document, controls_possible=controls)
         if not problems:
             return paper, problems
     # PyYAML, with every key's position: for files beyond the fast reader, and for messages.
     doc, problems = parse_yaml(text, shown)
     if doc is None:
         return None, problems
-    paper, more = paper_from_document(doc)
+    paper, more = paper_from_document(doc, controls_possible=controls)
     return paper, problems + more
 
 

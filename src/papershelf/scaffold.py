@@ -15,7 +15,7 @@ from papershelf.errors import Location, Problem, ProblemsError
 from papershelf.model import Link, Paper
 from papershelf.taxonomy import load_taxonomy
 from papershelf.text import arxiv_url, is_arxiv_id, make_slug, normalize_title
-from papershelf.validate import did_you_mean
+from papershelf.validate import CONTROL_CHARACTER, CONTROL_CHARACTER_HINT, did_you_mean
 
 # `check` refuses an abstract that still starts with this, so a scaffold cannot be merged unfilled.
 ABSTRACT_PLACEHOLDER = "TODO: paste the abstract here."
@@ -44,6 +44,8 @@ def create_paper(request: NewPaper) -> tuple[Path, Paper]:
     errors: list[Problem] = []
     if not request.title.strip():
         errors.append(Problem(where, "--title must not be empty"))
+    errors += _text_problems("--title", request.title, where)
+    errors += _text_problems("--abstract", request.abstract, where)
     if request.arxiv and not is_arxiv_id(request.arxiv):
         errors.append(
             Problem(where, f"--arxiv must be an arXiv id like '2511.09690', got {request.arxiv!r}")
@@ -100,3 +102,19 @@ def create_paper(request: NewPaper) -> tuple[Path, Paper]:
         raise ProblemsError([Problem(Location(display_path(path)), "file already exists")])
     write_text_atomic(path, dump_paper(paper))
     return path, paper
+
+
+def _text_problems(option: str, value: str | None, where: Location) -> list[Problem]:
+    """Say why an option's text cannot go into a paper file: bytes that are not UTF-8 (which
+    the command line passes on as lone surrogates), or a control character."""
+    if value is None:
+        return []
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return [Problem(where, f"{option} is not UTF-8 text", hint="type it again, or paste it")]
+    control = CONTROL_CHARACTER.search(value)
+    if control is None:
+        return []
+    found = f"control character U+{ord(control.group()):04X}"
+    return [Problem(where, f"{option} has a {found}", hint=CONTROL_CHARACTER_HINT)]

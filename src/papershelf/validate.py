@@ -23,6 +23,18 @@ REQUIRED_KEYS = ("title", "published", "abstract")
 # (sys.intern) holds tens of thousands of papers in less memory, and pickles them as references.
 intern = sys.intern
 _PROVENANCE_KEYS = ("source", "scraped_on", "imported")
+# The controls HTML forbids in a page: C0 and C1 controls and DEL, less the whitespace it allows
+# (tab, line feed, form feed, carriage return). Written in YAML as escapes ("\e"), they would
+# reach the pages, the feeds and the BibTeX file.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER_HINT = "delete the character (a terminal's colour codes start with U+001B)"
+
+
+def controls_possible_in(yaml_text: str) -> bool:
+    """Tell whether values read from this YAML text may hold a control character: YAML refuses
+    them raw, but for NEL, so only an escape (`"\\e"`) or a NEL can give one. Looking in each
+    value of 10,000 papers cost 70 ms; this is a scan of bytes."""
+    return "\\" in yaml_text or "\x85" in yaml_text
 
 
 @functools.cache
@@ -51,9 +63,10 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
 class _Reader:
     """Reads typed values out of one document, recording a problem for each bad one."""
 
-    def __init__(self, doc: YamlDocument) -> None:
+    def __init__(self, doc: YamlDocument, controls_possible: bool = True) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
+        self.controls_possible = controls_possible
 
     def error(self, key_path: tuple, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.doc.location(*key_path), message, hint))
@@ -69,7 +82,21 @@ class _Reader:
 
     def string(self, key_path: tuple, value: Any, *, required: bool = False) -> str | None:
         if isinstance(value, str) and (not required or value.strip()):
-            return value  # the usual case first: a paper file has tens of thousands of values
+            # The usual case first: a paper file has tens of thousands of values. A control
+            # character is looked for only where one may be (see `paper_from_document`), and
+            # searched for only in text that is not all printable (line breaks, no-break spaces).
+            if (
+                self.controls_possible
+                and not value.isprintable()
+                and (control := CONTROL_CHARACTER.search(value))
+            ):
+                self.error(
+                    key_path,
+                    f"control character U+{ord(control.group()):04X} in '{_name(key_path)}'",
+                    hint=CONTROL_CHARACTER_HINT,
+                )
+                return None
+            return value
         if value is None and not required:  # an optional key left out: the next most usual
             return None
         name = _name(key_path)
@@ -156,9 +183,15 @@ def slug_for_path(path: str) -> str:
     return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
-def paper_from_document(doc: YamlDocument) -> tuple[Paper | None, list[Problem]]:
-    """Validate a paper document's fields and types; return the paper (None if unusable)."""
-    reader = _Reader(doc)
+def paper_from_document(
+    doc: YamlDocument, *, controls_possible: bool = True
+) -> tuple[Paper | None, list[Problem]]:
+    """Validate a paper document's fields and types; return the paper (None if unusable).
+
+    `controls_possible`: False when the document's text is known to hold no control character
+    (see `controls_possible_in`), which spares looking for one in every value.
+    """
+    reader = _Reader(doc, controls_possible)
     data = doc.data
     if not isinstance(data, dict):
         reader.error(

@@ -41,6 +41,28 @@ def test_new_refuses_a_publication_date_after_today(workspace: Path):
     assert not any((workspace / "content" / "papers").iterdir())
 
 
+def test_new_refuses_control_characters_and_text_that_is_not_utf8(workspace: Path):
+    # A title pasted from a terminal, with its colour codes; an abstract whose bytes are Latin-1
+    # (the command line hands them on as lone surrogates, which no file can hold).
+    result = run_cli(
+        "new",
+        "--title",
+        "Colour \x1b[31mcoded",
+        "--abstract",
+        b"Caf\xe9".decode("utf-8", "surrogateescape"),
+        cwd=workspace,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "papershelf new: error: --abstract is not UTF-8 text",
+        "  hint: type it again, or paste it",
+        "papershelf new: error: --title has a control character U+001B",
+        "  hint: delete the character (a terminal's colour codes start with U+001B)",
+        "papershelf new: 2 errors; nothing was written",
+    ]
+    assert not any((workspace / "content" / "papers").iterdir())
+
+
 def test_new_with_explicit_theme_and_tags(workspace: Path):
     result = run_cli(
         "new",

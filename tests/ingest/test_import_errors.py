@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,20 @@ def test_a_broken_paper_file_stops_the_import_before_anything_is_written(
     assert result.returncode == 1
     assert expected in result.stderr
     assert snapshot(workspace / "content") == before
+
+
+def test_a_control_character_escaped_in_a_json_listing_is_refused(workspace: Path, repo_root: Path):
+    # JSON may write any character as an escape: a title with a terminal colour code would
+    # otherwise go into the paper's file, and from there into its page.
+    api = json.loads((repo_root / "tests/sources/fixtures/hf-daily-papers-api.json").read_text())
+    api[1]["paper"]["title"] = "Colour \x1b[31mcoded"
+    (workspace / "api.json").write_text(json.dumps(api), encoding="utf-8")
+    stderr = _assert_refused(workspace, "api.json", "api.json:")
+    first = stderr.splitlines()[0]
+    assert first.endswith(
+        ": error: control character U+001B in 'title' (in the paper for "
+        "content/papers/colour-31mcoded.yaml)"
+    ), stderr
 
 
 def test_missing_source_file(workspace: Path):

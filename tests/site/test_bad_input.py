@@ -178,3 +178,11 @@ def test_paper_with_a_raw_control_character_names_its_line_and_column(project, c
         "  hint: delete the character (a terminal's colour codes start with U+001B)",
     ]
 
+
+def test_paper_with_an_escaped_control_character_is_refused(project, capsys) -> None:
+    # Written as an escape, YAML reads it: it would reach the pages, which HTML forbids.
+    edit(project / OMNI, "title: 'Omnilingual ASR:", 'title: "Omnilingual \\e[31mASR" #')
+    assert build_errors(project, capsys) == [
+        f"{OMNI}:1:1: error: control character U+001B in 'title'",
+        "  hint: delete the character (a terminal's colour codes start with U+001B)",
+    ]
