@@ -14,7 +14,7 @@ from papershelf.errors import Problem
 from papershelf.load import YamlDocument, decode_text, load_yaml, parse_yaml
 from papershelf.model import Rule, Tag, Taxonomy, Theme
 from papershelf.text import SLUG_PATTERN
-from papershelf.validate import did_you_mean
+from papershelf.validate import CONTROL_CHARACTER, CONTROL_CHARACTER_HINT, did_you_mean
 
 RULE_FIELDS = ("title", "abstract", "links")
 # Each top-level setting once: its default and whether zero is allowed.
@@ -205,6 +205,13 @@ def _entries(doc: YamlDocument, section: str, allowed: tuple[str, ...], error) -
         description = item.get("description", "")
         if not isinstance(description, str):
             error((*where, "description"), "'description' must be text")
+            continue
+        # Shown on every page that names the theme or tag (see validate.py).
+        control = CONTROL_CHARACTER.search(title + description)
+        if control is not None:
+            key = "title" if CONTROL_CHARACTER.search(title) else "description"
+            found = f"control character U+{ord(control.group()):04X}"
+            error((*where, key), f"{found} in the {key} of '{entry_id}'", CONTROL_CHARACTER_HINT)
             continue
         rules = _rules((*where, "rules"), item.get("rules"), error)
         entries.append(

@@ -186,3 +186,22 @@ def test_paper_with_an_escaped_control_character_is_refused(project, capsys) -> 
         f"{OMNI}:1:1: error: control character U+001B in 'title'",
         "  hint: delete the character (a terminal's colour codes start with U+001B)",
     ]
+
+
+def test_site_and_theme_titles_with_control_characters_are_refused(project, capsys) -> None:
+    # They are shown on every page, as a paper's title is on its own.
+    site = project / "content/site.yaml"
+    original = site.read_text()
+    edit(site, "title: ", 'title: "\\e[1m" # ')
+    assert build_errors(project, capsys) == [
+        "content/site.yaml:2:1: error: 'title' must be text without control characters, "
+        "got '\\x1b[1m'"
+    ]
+    site.write_text(original)
+    edit(project / "content/themes.yaml", "title: Speech", 'title: "Speech\\a"')
+    line = project.joinpath("content/themes.yaml").read_text().split('"Speech\\a"')[0].count("\n")
+    assert build_errors(project, capsys) == [
+        f"content/themes.yaml:{line + 1}:5: error: control character U+0007 in the title of "
+        "'speech'",
+        "  hint: delete the character (a terminal's colour codes start with U+001B)",
+    ]
