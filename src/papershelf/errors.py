@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -47,9 +48,9 @@ class Problem:
 
     def format_text(self) -> str:
         """Return `path:line:col: error: message`, plus an indented hint line when there is one."""
-        line = f"{self.location}: {self.severity.value}: {self.message}"
+        line = _one_line(f"{self.location}: {self.severity.value}: {self.message}")
         if self.hint:
-            line += f"\n  hint: {self.hint}"
+            line += f"\n  hint: {_one_line(self.hint)}"
         return line
 
     def format_github(self) -> str:
@@ -62,6 +63,19 @@ class Problem:
             params.append(f"col={loc.column}")
         text = self.message + (f" (hint: {self.hint})" if self.hint else "")
         return f"::{self.severity.value} {','.join(params)}::{_escape_data(text)}"
+
+
+# What a terminal or a log breaks a line at, or acts on (a colour code), besides tab: a message
+# that quotes hostile input (`'• 3 aut\u2028hors'`) shows such characters escaped, on one line.
+_LINE_BREAKING = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(found: re.Match[str]) -> str:
+    return found.group().encode("unicode_escape").decode("ascii")
+
+
+def _one_line(text: str) -> str:
+    return _LINE_BREAKING.sub(_escaped, text)
 
 
 class ProblemsError(Exception):

@@ -144,6 +144,18 @@ def test_unreadable_authors_line_is_refused_not_taken_as_an_organisation(workspa
     )
 
 
+def test_a_message_quoting_a_line_breaking_character_stays_one_line(workspace: Path):
+    # Quoted as it is, U+2028 (which a listing may hold) ends the line in many a log viewer and
+    # editor: the message shows it escaped.
+    text = "Jan 5\n\n" + entry("A Paper", "  • 3 aut\u2028hors", "Dec 19, 2023")
+    result = import_text(workspace, text)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "s.txt:7:3: error: cannot read the authors line '• 3 aut\\u2028hors' "
+        "(expected like '• 33 authors')"
+    )
+
+
 def test_date_without_comma_before_the_year_keeps_its_year_and_no_comment_count(
     workspace: Path,
 ):
