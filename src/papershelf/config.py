@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from papershelf.content import display_path
 from papershelf.errors import Location, Problem
-from papershelf.load import load_yaml
+from papershelf.load import CONTROL_CHARACTER, load_yaml
 from papershelf.urls import normalize_base_url
-from papershelf.validate import CONTROL_CHARACTER, did_you_mean
+from papershelf.validate import did_you_mean
 
 # A value checker returns the cleaned value, or raises ValueError with what was expected.
 Checker = Callable[[Any], Any]
@@ -26,7 +26,7 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("text")
-    if CONTROL_CHARACTER.search(value):  # it would reach every page (see validate.py)
+    if CONTROL_CHARACTER.search(value):  # it would reach every page (see CONTROL_CHARACTER)
         raise ValueError("text without control characters")
     return value.strip()
 

@@ -110,9 +110,15 @@ def parse_yaml(text: str, display_path: str) -> tuple[YamlDocument | None, list[
     return YamlDocument(display_path, data, positions), problems
 
 
+# The controls HTML forbids in a page: C0 and C1 controls and DEL, less the whitespace it allows
+# (tab, line feed, form feed, carriage return). Written in YAML as escapes ("\e"), they would
+# reach the pages, the feeds and the BibTeX file.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER_HINT = "delete the character (a terminal's colour codes start with U+001B)"
+
 # What a YAML document may not hold: the characters outside YAML 1.1's printable set, which
 # PyYAML's reader and libyaml refuse.
-_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_PRINTABLE = re.compile(r"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _unprintable_problem(text: str, display_path: str) -> Problem:
@@ -127,7 +133,7 @@ def _unprintable_problem(text: str, display_path: str) -> Problem:
     return Problem(
         Location(display_path, line, column),
         f"invalid YAML: {kind} U+{code:04X} is not allowed",
-        hint="delete the character (a terminal's colour codes start with U+001B)",
+        hint=CONTROL_CHARACTER_HINT,
     )
 
 

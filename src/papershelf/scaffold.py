@@ -12,10 +12,11 @@ from papershelf.canonical import dump_paper
 from papershelf.classify import classify
 from papershelf.content import PAPERS_DIR, THEMES_FILE, display_path, load_papers
 from papershelf.errors import Location, Problem, ProblemsError
+from papershelf.load import CONTROL_CHARACTER, CONTROL_CHARACTER_HINT
 from papershelf.model import Link, Paper
 from papershelf.taxonomy import load_taxonomy
 from papershelf.text import arxiv_url, is_arxiv_id, make_slug, normalize_title
-from papershelf.validate import CONTROL_CHARACTER, CONTROL_CHARACTER_HINT, did_you_mean
+from papershelf.validate import did_you_mean
 
 # `check` refuses an abstract that still starts with this, so a scaffold cannot be merged unfilled.
 ABSTRACT_PLACEHOLDER = "TODO: paste the abstract here."

@@ -11,10 +11,17 @@ from papershelf.catalog import Remember
 from papershelf.classify import rule_flags
 from papershelf.content import display_path
 from papershelf.errors import Problem
-from papershelf.load import YamlDocument, decode_text, load_yaml, parse_yaml
+from papershelf.load import (
+    CONTROL_CHARACTER,
+    CONTROL_CHARACTER_HINT,
+    YamlDocument,
+    decode_text,
+    load_yaml,
+    parse_yaml,
+)
 from papershelf.model import Rule, Tag, Taxonomy, Theme
 from papershelf.text import SLUG_PATTERN
-from papershelf.validate import CONTROL_CHARACTER, CONTROL_CHARACTER_HINT, did_you_mean
+from papershelf.validate import did_you_mean
 
 RULE_FIELDS = ("title", "abstract", "links")
 # Each top-level setting once: its default and whether zero is allowed.
@@ -206,7 +213,7 @@ def _entries(doc: YamlDocument, section: str, allowed: tuple[str, ...], error) -
         if not isinstance(description, str):
             error((*where, "description"), "'description' must be text")
             continue
-        # Shown on every page that names the theme or tag (see validate.py).
+        # Shown on every page that names the theme or tag (see CONTROL_CHARACTER).
         control = CONTROL_CHARACTER.search(title + description)
         if control is not None:
             key = "title" if CONTROL_CHARACTER.search(title) else "description"

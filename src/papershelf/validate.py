@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from papershelf.canonical import PAPER_KEYS
 from papershelf.errors import Problem, Severity
-from papershelf.load import YamlDocument
+from papershelf.load import CONTROL_CHARACTER, CONTROL_CHARACTER_HINT, YamlDocument
 from papershelf.model import LINK_KINDS, Authors, Link, Organization, Paper, Provenance
 from papershelf.text import SLUG_PATTERN, is_arxiv_id, make_slug
 
@@ -23,11 +23,6 @@ REQUIRED_KEYS = ("title", "published", "abstract")
 # (sys.intern) holds tens of thousands of papers in less memory, and pickles them as references.
 intern = sys.intern
 _PROVENANCE_KEYS = ("source", "scraped_on", "imported")
-# The controls HTML forbids in a page: C0 and C1 controls and DEL, less the whitespace it allows
-# (tab, line feed, form feed, carriage return). Written in YAML as escapes ("\e"), they would
-# reach the pages, the feeds and the BibTeX file.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-CONTROL_CHARACTER_HINT = "delete the character (a terminal's colour codes start with U+001B)"
 
 
 def controls_possible_in(yaml_text: str) -> bool:
