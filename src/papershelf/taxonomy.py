@@ -214,11 +214,15 @@ def _entries(doc: YamlDocument, section: str, allowed: tuple[str, ...], error) -
             error((*where, "description"), "'description' must be text")
             continue
         # Shown on every page that names the theme or tag (see CONTROL_CHARACTER).
-        control = CONTROL_CHARACTER.search(title + description)
-        if control is not None:
-            key = "title" if CONTROL_CHARACTER.search(title) else "description"
-            found = f"control character U+{ord(control.group()):04X}"
-            error((*where, key), f"{found} in the {key} of '{entry_id}'", CONTROL_CHARACTER_HINT)
+        controls = [
+            (key, found)
+            for key, text in (("title", title), ("description", description))
+            if (found := CONTROL_CHARACTER.search(text))
+        ]
+        for key, found in controls:
+            message = f"control character U+{ord(found.group()):04X} in the {key} of '{entry_id}'"
+            error((*where, key), message, CONTROL_CHARACTER_HINT)
+        if controls:
             continue
         rules = _rules((*where, "rules"), item.get("rules"), error)
         entries.append(
