@@ -2,9 +2,12 @@
 them: after every step the site is byte for byte what a cold build of the same content gives.
 
 test_equality.py checks each kind of edit alone; here they follow one another, several at once
-at times, mixed with changes to the settings, the themes and a template, broken files that fail
-a build and are then mended, files renamed and old versions restored. The sequences are drawn
-from fixed seeds, so a failure names a sequence that can be replayed.
+at times, mixed with changes to the settings, the themes, the templates and the static files,
+another base URL, files touched without a change, broken files that fail a build and are then
+mended, files renamed and old versions restored. Every field a paper page shows is edited:
+notes, authors, organization, links, counts and the arXiv id as well as the title, abstract,
+dates, theme and tags. The sequences are drawn from fixed seeds, so a failure names a sequence
+that can be replayed.
 
 In the `serve` sequence the cache stays in memory between builds and is told the files changed,
 as the watcher tells it; every file here changed within `RACY_NS` of its build, so each is read
@@ -14,6 +17,7 @@ again all the same (test_serve_incremental.py checks what a build trusts the wat
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 from collections.abc import Callable
@@ -25,12 +29,18 @@ import yaml
 from papershelf.build import BuildOptions, build_site
 from papershelf.cache import BuildCache, cache_dir_for
 from papershelf.errors import ProblemsError
+from papershelf.model import LINK_KINDS
 from tests.perf.conftest import Workspace, read_tree
 
 STEPS = 20
 # Text that must survive Markdown, HTML and XML escaping alike.
 WORDS = ("alpha", "*beta*", "`gamma`", "[delta](https://example.org/d)", "é", "中文", "<b>", "&")
 BROKEN = "\n: : not yaml [\n"
+# Markdown a paper's notes may hold, and names that need escaping.
+NOTES = ("**bold**", "_em_", "[link](https://example.org/n)", "<i>", "&", "é", "`code`")
+NAMES = ("Ada Lovelace", "Émile Zola", "Li Wei", "O'Neil", "A & B")
+TEMPLATES = ("card.html", "paper.html", "theme.html", "tag.html", "home.html", "archive.html")
+BASE_URLS = (None, "https://example.org/list/", "https://owner.github.io/")
 
 
 class Editor:
@@ -43,6 +53,7 @@ class Editor:
         vocabulary = yaml.safe_load((ws.content / "themes.yaml").read_text(encoding="utf-8"))
         self.themes = [theme["id"] for theme in vocabulary["themes"]]
         self.tags = [tag["id"] for tag in vocabulary["tags"]]
+        self.base_url: str | None = None  # the build's --base-url
 
     def any_edit(self) -> tuple[str, set[Path]]:
         edits: list[tuple[Callable[[], tuple[str, set[Path]]], int]] = [
@@ -58,7 +69,19 @@ class Editor:
             (self.rename, 1),
             (self.setting, 2),
             (self.theme_title, 1),
+            (self.tag_title, 1),
+            (self.site_text, 1),
+            (self.notes, 2),
+            (self.authors, 1),
+            (self.organization, 1),
+            (self.links, 1),
+            (self.counts, 1),
+            (self.arxiv, 1),
+            (self.touch, 1),
+            (self.base, 1),
             (self.template, 1),
+            (self.other_template, 1),
+            (self.static, 1),
             (self.breakage, 2),
             (self.several, 3),
         ]
@@ -79,6 +102,15 @@ class Editor:
         text = path.read_text(encoding="utf-8")
         return path, self._write(path, re.sub(pattern, new, text, count=1, flags=re.M))
 
+    def _set_key(self, key: str, block: str | None) -> tuple[Path, set[Path]]:
+        """Replace a top-level key of a paper (its line and the lines indented under it) with
+        `block`, or remove it (None)."""
+        path = self._paper()
+        text = re.sub(rf"(?m)^{key}:.*\n(?:(?:  |- ).*\n)*", "", path.read_text(encoding="utf-8"))
+        if block is not None:
+            text = text.replace("abstract: >-", f"{block}abstract: >-", 1)
+        return path, self._write(path, text)
+
     def abstract(self) -> tuple[str, set[Path]]:
         words = " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(1, 5)))
         path, changed = self._replace(r"^abstract: >-\n  ", f"abstract: >-\n  {words} ")
@@ -91,8 +123,65 @@ class Editor:
         if "title: >-\n" in text:
             text = text.replace("title: >-\n  ", f"title: >-\n  {word} ", 1)
         else:
-            text = re.sub(r"^title: (.*)$", rf"title: {word} \1", text, count=1, flags=re.M)
+            # Inside the quotes of a quoted title ('A: B', which a colon makes quoted).
+            text = re.sub(r"^title: (['\"]?)", rf"title: \g<1>{word} ", text, count=1, flags=re.M)
         return f"title of {path.name}", self._write(path, text)
+
+    def notes(self) -> tuple[str, set[Path]]:
+        words = " ".join(self.rng.choice(NOTES) for _ in range(3))
+        block = (
+            None
+            if self.rng.random() < 0.2
+            else yaml.safe_dump({"notes": words}, allow_unicode=True)
+        )
+        path, changed = self._set_key("notes", block)
+        return f"notes of {path.name}: {block!r}", changed
+
+    def authors(self) -> tuple[str, set[Path]]:
+        names = self.rng.sample(NAMES, self.rng.randint(1, 3))
+        count = len(names) + self.rng.randint(0, 3)
+        listed = ", ".join(f'"{name}"' for name in names)
+        path, changed = self._set_key(
+            "authors", f"authors:\n  count: {count}\n  names: [{listed}]\n"
+        )
+        return f"{path.name} by {names} of {count}", changed
+
+    def organization(self) -> tuple[str, set[Path]]:
+        number = self.rng.randint(0, 3)
+        block = f"organization: {{name: Lab {number}, handle: lab{number}}}\n" if number else None
+        path, changed = self._set_key("organization", block)
+        return f"{path.name} organization {block!r}", changed
+
+    def links(self) -> tuple[str, set[Path]]:
+        kinds = self.rng.sample(LINK_KINDS, self.rng.randint(0, 2))
+        lines = [
+            f"- url: https://example.org/{kind}/{self.rng.randint(0, 9)}\n  kind: {kind}\n"
+            for kind in kinds
+        ]
+        path, changed = self._set_key("links", "links:\n" + "".join(lines) if lines else None)
+        return f"{path.name} links {kinds}", changed
+
+    def counts(self) -> tuple[str, set[Path]]:
+        key = self.rng.choice(("upvotes", "comments"))
+        block = None if self.rng.random() < 0.2 else f"{key}: {self.rng.randint(0, 500)}\n"
+        path, changed = self._set_key(key, block)
+        return f"{path.name} {block!r}", changed
+
+    def arxiv(self) -> tuple[str, set[Path]]:
+        number = f"25{self.rng.randint(1, 12):02d}.{self.rng.randint(10000, 99999)}"
+        block = None if self.rng.random() < 0.3 else f"arxiv: '{number}'\n"
+        path, changed = self._set_key("arxiv", block)
+        return f"{path.name} {block!r}", changed
+
+    def touch(self) -> tuple[str, set[Path]]:
+        """A new modification time, the same bytes (a checkout, an editor saving unchanged)."""
+        path = self._paper()
+        os.utime(path)
+        return f"{path.name} touched", {path}
+
+    def base(self) -> tuple[str, set[Path]]:
+        self.base_url = self.rng.choice(BASE_URLS)
+        return f"--base-url {self.base_url}", set()
 
     def published(self) -> tuple[str, set[Path]]:
         year = self.rng.choice((2019, 2021, 2023, 2025))
@@ -170,11 +259,44 @@ class Editor:
         path.write_text(text, encoding="utf-8")
         return f"first title of themes.yaml ends {number}", {path}
 
+    def tag_title(self) -> tuple[str, set[Path]]:
+        path = self.ws.content / "themes.yaml"
+        text = path.read_text(encoding="utf-8")
+        ends = [match.end() for match in re.finditer(r"(?m)^\s+title: .*$", text)]
+        end = self.rng.choice(ends)
+        number = self.rng.randint(0, 99)
+        path.write_text(f"{text[:end]} {number}{text[end:]}", encoding="utf-8")
+        return f"a title in themes.yaml ends {number}", {path}
+
+    def site_text(self) -> tuple[str, set[Path]]:
+        key, value = self.rng.choice(
+            [
+                ("title", f"Reading List {self.rng.randint(0, 9)}"),
+                ("author", f"Curator {self.rng.randint(0, 9)} & co"),
+                ("language", self.rng.choice(("en", "fr", "en-GB"))),
+                ("home_theme_papers", self.rng.randint(0, 5)),
+                ("repository_url", f"https://github.com/owner/list{self.rng.randint(0, 3)}"),
+            ]
+        )
+        return f"{key}: {value}", set_setting(self.ws, key, value)
+
     def template(self) -> tuple[str, set[Path]]:
         path = self.ws.templates / "base.html"
         text = path.read_text(encoding="utf-8")
         path.write_text(f"{text}<!-- {self.rng.randint(0, 99)} -->\n", encoding="utf-8")
         return "base.html changed", {path}
+
+    def other_template(self) -> tuple[str, set[Path]]:
+        path = self.ws.templates / self.rng.choice(TEMPLATES)
+        text = path.read_text(encoding="utf-8")
+        path.write_text(f"{text}<!-- {self.rng.randint(0, 99)} -->\n", encoding="utf-8")
+        return f"{path.name} changed", {path}
+
+    def static(self) -> tuple[str, set[Path]]:
+        path = self.ws.templates / "static" / "style.css"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(f"{text}/* {self.rng.randint(0, 99)} */\n", encoding="utf-8")
+        return "style.css changed", {path}
 
     def breakage(self) -> tuple[str, set[Path]]:
         path = self._paper()
@@ -215,7 +337,7 @@ def test_random_edit_sequences_build_as_cold_builds_do(
         kept.keep_across_builds()
 
     def build(changed: set[Path] | None, jobs: int | None) -> None:
-        options = BuildOptions(ws.content, ws.templates, ws.out, None, jobs=jobs)
+        options = BuildOptions(ws.content, ws.templates, ws.out, editor.base_url, jobs=jobs)
         if kept is None:
             build_site(options)
         else:
@@ -236,9 +358,9 @@ def test_random_edit_sequences_build_as_cold_builds_do(
             broken = any(BROKEN in path.read_text(encoding="utf-8") for path in ws.papers.iterdir())
             assert broken, f"after {done}: {failed.problems[0].format_text()}"
             with pytest.raises(ProblemsError):  # a cold build fails as well
-                ws.cold()
+                ws.cold(base_url=editor.base_url)
             build(editor.mend(), jobs)
-        built, cold = read_tree(ws.out), ws.cold()
+        built, cold = read_tree(ws.out), ws.cold(base_url=editor.base_url)
         assert sorted(built) == sorted(cold), f"after {done}: other files than a cold build's"
         different = [path for path in cold if built[path] != cold[path]]
         assert different == [], f"after {done}: {different[:5]} differ from a cold build's"
