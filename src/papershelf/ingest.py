@@ -36,6 +36,10 @@ from papershelf.text import make_slug
 from papershelf.validate import paper_from_document
 from papershelf.workers import collector_paused, cpu_count, map_claimed
 
+# Fields import suggests from its rules rather than copies from the scrape: a curator's value
+# there is a decision, never handed back to import (see `_refresh`).
+CURATOR_DECISIONS = frozenset({"theme", "tags"})
+
 
 @dataclass(frozen=True)
 class ImportOptions:
@@ -549,8 +553,12 @@ def _refresh(
     for name in IMPORTED_FIELDS:
         mine, theirs = values.get(name), scraped[name]
         recorded = recorded_fingerprints.get(name)
-        # Import owns a value equal to the scraped one, and one that is still what it wrote.
-        if mine == theirs or (recorded == fingerprint(mine) if recorded else mine is None):
+        # Import owns a value that is still what it wrote, and takes back a fact a curator
+        # corrected once the scrape says the same (so that later corrections reach the paper).
+        # A theme or tags a curator chose stay theirs when the rules come to agree: else the
+        # rules' next change of mind (a revised abstract) would undo the curator's choice.
+        owned = recorded == fingerprint(mine) if recorded else mine is None
+        if owned or (mine == theirs and name not in CURATOR_DECISIONS):
             merged[name] = theirs
             if mine != theirs:
                 refreshed.append(name)
@@ -559,7 +567,7 @@ def _refresh(
             kept.append(name)
     if not refreshed:
         return current, [], refreshed, kept
-    # A kept value keeps its old fingerprint: it stays the curator's until it matches again.
+    # A kept value keeps its old fingerprint: it stays the curator's (a fact: until it matches).
     fingerprints = {
         name: (recorded_fingerprints.get(name) or fingerprint(None))
         if name in kept

@@ -119,6 +119,34 @@ def test_curator_edits_survive_reimport_of_a_newer_scrape(workspace: Path):
     assert len(list((workspace / "content" / "papers").glob("*.yaml"))) == 2
 
 
+def test_a_curators_theme_stays_when_the_rules_agree_and_then_change_their_mind(
+    workspace: Path,
+):
+    """The rules may come to suggest the theme a curator chose (the abstract was revised), and
+    later suggest another (revised again): the curator's choice stays through both."""
+    vision = (
+        "We train a multilingual vision-language model on image-caption pairs in 30 languages "
+        "and evaluate image-text retrieval, image captioning and visual question answering."
+    )
+    listing = workspace / "s.txt"
+    listing.write_text(hf_text([SPEECH]), encoding="utf-8")
+    assert import_(workspace, "s.txt").returncode == 0
+    (path,) = (workspace / "content" / "papers").glob("*.yaml")
+    assert load(path)["theme"] == "speech"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("theme: speech", "theme: vision-language"),
+        encoding="utf-8",
+    )
+    for abstract, suggested in ((vision, "vision-language"), (SPEECH["abstract"], "speech")):
+        listing.write_text(hf_text([dict(SPEECH, abstract=abstract)]), encoding="utf-8")
+        result = import_(workspace, "s.txt", "--explain")
+        assert result.returncode == 0, result.stderr
+        assert f"theme: {suggested}" in result.stdout, "the rules' suggestion, for the record"
+        assert load(path)["abstract"] == abstract, "the scraped abstract is refreshed"
+        assert load(path)["theme"] == "vision-language", "the curator's choice is kept"
+        assert "kept curator's theme" in result.stdout
+
+
 def test_an_import_after_a_build_reads_its_cache_and_sees_edits_made_since(
     workspace: Path, repo_root: Path, tmp_path: Path
 ):
