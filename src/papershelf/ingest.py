@@ -32,13 +32,14 @@ from papershelf.progress import Progress, SilentProgress
 from papershelf.sources import read_scrape
 from papershelf.sources.common import dedupe_links
 from papershelf.taxonomy import load_taxonomy
-from papershelf.text import make_slug
+from papershelf.text import identifies_paper, make_slug
 from papershelf.validate import paper_from_document
 from papershelf.workers import collector_paused, cpu_count, map_claimed
 
 # Fields import suggests from its rules rather than copies from the scrape: a curator's value
 # there is a decision, never handed back to import (see `_refresh`).
 CURATOR_DECISIONS = frozenset({"theme", "tags"})
+_NO_VALUE = fingerprint(None)
 
 
 @dataclass(frozen=True)
@@ -369,6 +370,9 @@ def _match(
         entry = candidate.entry
         keys = [*candidate.keys, f"imported-title:{fingerprint(entry.title)}"]
         current = next((by_key[k] for k in keys if k in by_key), None)
+        if current is None and identifies_paper(entry.abstract):
+            # Last: a paper the source retitled (an arXiv revision) keeps its file and URL.
+            current = by_key.get(f"imported-abstract:{fingerprint(entry.abstract)}")
         if current is not None and current.slug in claimed:
             first = claimed[current.slug]
             merged.append(f"{entry.location} and {first.entry.location} both match {current.path}")
@@ -502,6 +506,10 @@ def _paper_keys(paper: Paper) -> Iterable[str]:
     if paper.provenance and paper.provenance.fingerprint("title"):
         # A curator may fix a title; the fingerprint of the title as scraped still finds it.
         yield f"imported-title:{paper.provenance.fingerprint('title')}"
+        # The abstract as import wrote it (a candidate's key is made only from an abstract long
+        # enough to tell papers apart: see `identifies_paper`).
+        if paper.provenance.fingerprint("abstract") not in (None, _NO_VALUE):
+            yield f"imported-abstract:{paper.provenance.fingerprint('abstract')}"
 
 
 def _scraped_values(

@@ -277,6 +277,20 @@ def normalize_title(title: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
+# Words an abstract needs for two papers with the same one to be the same paper: a short or
+# placeholder abstract ("TBD", "Abstract not available.") is no evidence.
+IDENTIFYING_ABSTRACT_WORDS = 20
+
+
+# Its first words only: splitting every abstract of a 10,000-paper import took 90 ms.
+_IDENTIFYING_ABSTRACT = re.compile(rf"\s*(?:\S+\s+){{{IDENTIFYING_ABSTRACT_WORDS - 1}}}\S")
+
+
+def identifies_paper(abstract: str | None) -> bool:
+    """Tell whether an abstract is long enough that another paper with it is the same paper."""
+    return abstract is not None and _IDENTIFYING_ABSTRACT.match(abstract) is not None
+
+
 def make_slug(title: str) -> str:
     """Return a lowercase ASCII slug for a title, cut at a word boundary to stay URL-friendly."""
     from slugify import slugify

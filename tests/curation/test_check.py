@@ -199,6 +199,27 @@ def test_duplicates_name_both_files(site: Path):
     ]
 
 
+def test_the_same_abstract_under_another_title_is_a_likely_duplicate(site: Path):
+    abstract = (
+        "abstract: We recognise speech in many languages with one model, trained on ten "
+        "thousand hours of read speech and evaluated on a benchmark of forty languages.\n"
+    )
+    long = GOOD.replace("abstract: We recognise speech in many languages.\n", abstract)
+    add(site, "first.yaml", long.replace("A Good Paper", "Speech for All"))
+    # Spacing aside; a retitled revision of the same paper.
+    add(site, "second.yaml", long.replace("A Good Paper", "One Model").replace(" with ", "  with "))
+    # Short abstracts alike say nothing: "TBD" twice is two papers.
+    add(site, "short.yaml", GOOD.replace("A Good Paper", "Another Paper"))
+    result = check(site)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "content/papers/second.yaml:8:1: error: likely duplicate of content/papers/first.yaml: "
+        "same abstract",
+        "  hint: merge the two files into one",
+        "1 error, 0 warnings in 1 file",
+    ]
+
+
 def test_missing_theme_is_a_warning_unless_strict(site: Path):
     add(site, "unthemed.yaml", GOOD.replace("theme: speech\n", "").replace("A Good", "Other"))
     relaxed = check(site)

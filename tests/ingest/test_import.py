@@ -147,6 +147,30 @@ def test_a_curators_theme_stays_when_the_rules_agree_and_then_change_their_mind(
         assert "kept curator's theme" in result.stdout
 
 
+def test_a_paper_the_source_retitled_keeps_its_file_and_takes_the_new_title(workspace: Path):
+    """An arXiv revision may change the title and nothing else: the abstract finds the paper,
+    whose file (and so its URL) stays; an abstract too short to tell papers apart finds none."""
+    long = dict(SPEECH, abstract=f"{SPEECH['abstract']} {DATA['abstract']}")
+    listing = workspace / "s.txt"
+    listing.write_text(hf_text([long, dict(DATA, abstract="Abstract not available.")]), "utf-8")
+    assert import_(workspace, "s.txt").returncode == 0
+    papers = workspace / "content" / "papers"
+    before = sorted(path.name for path in papers.glob("*.yaml"))
+    retitled = [
+        dict(long, title="Scaling Speech Technology to Every Language"),
+        dict(DATA, title="MADLAD-400, Revised", abstract="Abstract not available."),
+    ]
+    listing.write_text(hf_text(retitled), "utf-8")
+    result = import_(workspace, "s.txt")
+    assert result.returncode == 0, result.stderr
+    assert "1 added, 1 updated" in result.stdout
+    kept = papers / "scaling-speech-technology-to-1000-languages.yaml"
+    assert load(kept)["title"] == "Scaling Speech Technology to Every Language"
+    assert sorted(path.name for path in papers.glob("*.yaml")) == sorted(
+        [*before, "madlad-400-revised.yaml"]
+    )
+
+
 def test_an_import_after_a_build_reads_its_cache_and_sees_edits_made_since(
     workspace: Path, repo_root: Path, tmp_path: Path
 ):
