@@ -201,14 +201,21 @@ def _leave_out(
 
 
 def _merge_duplicates(scrapes: Sequence[Scrape]) -> tuple[list[_Candidate], list[str]]:
-    """Fold entries that name the same paper (same arXiv id or normalised title) into one."""
+    """Fold entries that name the same paper (same arXiv id, normalised title, or abstract of
+    20 words or more) into one."""
     candidates: list[_Candidate] = []
     by_key: dict[str, _Candidate] = {}
+    # By the abstract itself, last (a paper listed under two titles; see `_match`): a key made
+    # of it would copy every abstract.
+    by_abstract: dict[str, _Candidate] = {}
     merged: list[str] = []
     for scrape in scrapes:
         for entry in scrape.entries:
             keys = identity_keys(entry.title, entry.arxiv)
             match = next((by_key[k] for k in keys if k in by_key), None)
+            identifying = identifies_paper(entry.abstract)
+            if match is None and identifying:
+                match = by_abstract.get(entry.abstract)
             if match is None:
                 match = _Candidate(entry=entry, scrape=scrape, sources=[entry], keys=keys)
                 candidates.append(match)
@@ -220,6 +227,8 @@ def _merge_duplicates(scrapes: Sequence[Scrape]) -> tuple[list[_Candidate], list
                 match.keys = identity_keys(match.entry.title, match.entry.arxiv)
             for key in match.keys:
                 by_key.setdefault(key, match)
+            if identifying:
+                by_abstract.setdefault(entry.abstract, match)
     return candidates, merged
 
 

@@ -171,6 +171,17 @@ def test_a_paper_the_source_retitled_keeps_its_file_and_takes_the_new_title(work
     )
 
 
+def test_one_paper_listed_under_two_titles_is_merged_by_its_abstract(workspace: Path):
+    long = dict(SPEECH, abstract=f"{SPEECH['abstract']} {DATA['abstract']}")
+    renamed = dict(long, title="Scaling Speech Technology to Every Language", comments=9)
+    (workspace / "s.txt").write_text(hf_text([long, renamed]), "utf-8")
+    result = import_(workspace, "s.txt")
+    assert result.returncode == 0, result.stderr
+    assert "1 added, 0 updated, 0 unchanged, 1 duplicate merged" in result.stdout
+    (path,) = (workspace / "content" / "papers").glob("*.yaml")
+    assert (load(path)["title"], load(path)["comments"]) == (renamed["title"], 9), "the later"
+
+
 def test_an_import_after_a_build_reads_its_cache_and_sees_edits_made_since(
     workspace: Path, repo_root: Path, tmp_path: Path
 ):
@@ -321,7 +332,9 @@ def test_the_evidence_is_worked_out_only_for_an_explanation(workspace: Path):
 def test_different_papers_whose_slugs_clash_get_distinct_stable_files(workspace: Path):
     stem = "Continued Pretraining of Multilingual Encoders for Low-Resource Languages of"
     first = dict(DATA, title=f"{stem} West Africa")
-    second = dict(DATA, title=f"{stem} Southeast Asia", date="Jan 2, 2021")
+    # Another abstract: the same one would make them one paper listed under two titles.
+    abstract = DATA["abstract"].replace("419 languages", "the languages of Southeast Asia")
+    second = dict(DATA, title=f"{stem} Southeast Asia", date="Jan 2, 2021", abstract=abstract)
     (workspace / "s.txt").write_text(hf_text([first, second]), encoding="utf-8")
     assert import_(workspace, "s.txt").returncode == 0
     names = sorted(p.name for p in (workspace / "content" / "papers").glob("*.yaml"))
