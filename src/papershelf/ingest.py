@@ -588,7 +588,7 @@ def _refresh(
         return current, [], refreshed, kept
     # A kept value keeps its old fingerprint: it stays the curator's (a fact: until it matches).
     fingerprints = {
-        name: (recorded_fingerprints.get(name) or fingerprint(None))
+        name: (recorded_fingerprints.get(name) or _NO_VALUE)
         if name in kept
         else fingerprint(merged[name])
         for name in IMPORTED_FIELDS
